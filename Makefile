@@ -1,0 +1,100 @@
+# mlxk: plain make with pkg-config. GNU make 3.81 features only, so that
+# macOS's /usr/bin/make builds it too.
+
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man/man1
+
+CC ?= cc
+PKG_CONFIG ?= pkg-config
+PKGS = libcurl jansson libcrypto
+
+OPT ?= -O2 -g
+WARN = -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-format-nonliteral
+STD = -std=c99 -D_DEFAULT_SOURCE -D_DARWIN_C_SOURCE -D_FILE_OFFSET_BITS=64
+PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS))
+PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS))
+ALL_CFLAGS = $(STD) $(WARN) $(OPT) $(PKG_CFLAGS) $(CFLAGS) -MMD -MP
+ALL_LDFLAGS = $(LDFLAGS)
+LIBS = $(PKG_LIBS) -lpthread
+
+# Sanitizer builds go to their own directory (make asan).
+B ?= build
+
+CORE_SRC = $(wildcard src/core/*.c) $(wildcard src/util/*.c)
+CMD_SRC = src/mlxk.c $(wildcard src/cmd/*.c)
+CORE_OBJ = $(CORE_SRC:%.c=$(B)/%.o)
+CMD_OBJ = $(CMD_SRC:%.c=$(B)/%.o)
+UNIT_SRC = $(wildcard t/unit/test-*.c)
+UNIT_BIN = $(UNIT_SRC:t/unit/%.c=$(B)/t/unit/%)
+
+PROVE ?= prove
+PROVE_JOBS ?= 2
+
+.PHONY: all test check asan asan-test unit lint format install uninstall \
+	clean fuzz bench
+
+all: $(B)/mlxk
+
+$(B)/mlxk: $(CMD_OBJ) $(B)/libmlxk.a
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $(CMD_OBJ) $(B)/libmlxk.a $(LIBS)
+
+$(B)/libmlxk.a: $(CORE_OBJ)
+	rm -f $@
+	ar rcs $@ $(CORE_OBJ)
+
+$(B)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(B)/t/unit/%: t/unit/%.c t/unit/tap.h $(B)/libmlxk.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -Isrc -o $@ $< $(B)/libmlxk.a $(LIBS)
+
+unit: $(UNIT_BIN)
+
+# The whole suite: unit tests and black-box tests of the built binary.
+test: $(B)/mlxk $(UNIT_BIN)
+	MLXK_BUILD=$(CURDIR)/$(B) $(PROVE) -j$(PROVE_JOBS) --exec t/run-one $(UNIT_BIN) t/t[0-9]*.sh
+
+# The same suite again under AddressSanitizer and UndefinedBehaviorSanitizer.
+asan-test:
+	$(MAKE) B=build-asan OPT="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all" test
+
+asan: asan-test
+
+# What CI and the README run.
+check: test asan-test
+
+FORMAT_SRC = $(wildcard src/*.c src/*.h src/*/*.c src/*/*.h t/unit/*.c t/unit/*.h t/fuzz/*.c)
+lint:
+	clang-format --dry-run --Werror $(FORMAT_SRC)
+	cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
+		--inline-suppr --std=c99 -D__GNUC__ $(PKG_CFLAGS) \
+		--suppress=missingIncludeSystem src t/unit t/fuzz
+
+format:
+	clang-format -i $(FORMAT_SRC)
+
+FUZZ_SRC = $(wildcard t/fuzz/fuzz-*.c)
+FUZZ_BIN = $(FUZZ_SRC:t/fuzz/%.c=build-fuzz/%)
+fuzz: $(FUZZ_BIN)
+build-fuzz/%: t/fuzz/%.c $(CORE_SRC)
+	@mkdir -p build-fuzz
+	clang $(STD) -g -O1 -fsanitize=fuzzer,address,undefined $(PKG_CFLAGS) \
+		-Isrc -o $@ $< $(CORE_SRC) $(LIBS)
+
+install: $(B)/mlxk
+	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)
+	cp $(B)/mlxk $(DESTDIR)$(BINDIR)/mlxk
+	chmod 755 $(DESTDIR)$(BINDIR)/mlxk
+	cp docs/mlxk.1 $(DESTDIR)$(MANDIR)/mlxk.1
+	chmod 644 $(DESTDIR)$(MANDIR)/mlxk.1
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/mlxk $(DESTDIR)$(MANDIR)/mlxk.1
+
+clean:
+	rm -rf build build-asan build-fuzz t/trash
+
+-include $(CORE_OBJ:.o=.d) $(CMD_OBJ:.o=.d)

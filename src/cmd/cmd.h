@@ -1,0 +1,69 @@
+/*
+ * The command table's view of a command (after tmux's cmd_entry): each
+ * command lives in src/cmd/<verb>.c and exports one entry.
+ */
+#ifndef CMD_CMD_H
+#define CMD_CMD_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "../core/cache.h"
+#include "../core/resolve.h"
+
+struct mlxk_ctx {
+	const char *cache_dir; /* --cache-dir, or NULL */
+	bool json;	       /* --json before the command name */
+};
+
+struct cmd_entry {
+	const char *name;
+	const char *summary; /* one line for "mlxk --help" */
+	const char *usage;   /* synopsis without "usage: mlxk " */
+	const char *help;    /* description and options */
+	int (*exec)(int argc, char **argv, struct mlxk_ctx *ctx);
+};
+
+extern const struct cmd_entry cmd_clean_locks_entry;
+extern const struct cmd_entry cmd_health_entry;
+extern const struct cmd_entry cmd_list_entry;
+extern const struct cmd_entry cmd_prune_entry;
+extern const struct cmd_entry cmd_pull_entry;
+extern const struct cmd_entry cmd_rm_entry;
+extern const struct cmd_entry cmd_show_entry;
+
+/* Set by SIGINT/SIGTERM; long operations poll it and stop cleanly. */
+extern volatile int mlxk_interrupted;
+
+/* Print the command's usage and help to f. */
+void cmd_print_help(const struct cmd_entry *e, FILE *f);
+/* Reset getopt so a command can parse its own argv from argv[1]. */
+void cmd_getopt_reset(void);
+/*
+ * Report a bad option the way every command does: one line on stderr
+ * with a hint, or the JSON error envelope when json is set. Returns 2.
+ */
+int cmd_usage_error(const struct cmd_entry *e, bool json, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/*
+ * Open the cache selected by --cache-dir or the environment. On failure
+ * reports the error (human or JSON for command) and returns -1.
+ */
+int cmd_open_cache(struct mlxk_ctx *ctx, const char *command, bool json,
+		   struct cache *c);
+/* True if both stdin and stderr are terminals: a person can answer. */
+bool cmd_interactive(void);
+/*
+ * Ask a yes/no question on the terminal; default_yes picks the answer
+ * for an empty line. Returns true for yes.
+ */
+bool cmd_confirm(const char *question, bool default_yes);
+
+/*
+ * From here on, SIGINT and SIGTERM only set mlxk_interrupted, so the
+ * command can stop at a safe point. Commands that write call this.
+ */
+void cmd_catch_interrupts(void);
+
+#endif

@@ -1,0 +1,654 @@
+/* One cached repo: refs, snapshots, files and blobs. */
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <fnmatch.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "repo.h"
+#include "../util/fsutil.h"
+#include "../util/xalloc.h"
+
+#define MAX_DEPTH 64
+#define MAX_FILES 200000
+#define REF_CAP 4096
+
+bool is_commit_hash(const char *s)
+{
+	return strlen(s) == 40 && fs_is_hex(s, 40);
+}
+
+static int cmp_rev(const void *a, const void *b)
+{
+	return strcmp(((const struct repo_rev *)a)->commit,
+		      ((const struct repo_rev *)b)->commit);
+}
+
+static int cmp_file(const void *a, const void *b)
+{
+	return strcmp(((const struct repo_file *)a)->path,
+		      ((const struct repo_file *)b)->path);
+}
+
+static int cmp_ref(const void *a, const void *b)
+{
+	return strcmp(((const struct repo_ref *)a)->name,
+		      ((const struct repo_ref *)b)->name);
+}
+
+/* huggingface_hub's atomic ref writes leave "<name>.<8hex>.tmp" behind. */
+static bool is_ref_tempfile(const char *name)
+{
+	size_t n = strlen(name);
+
+	return n > 13 && !strcmp(name + n - 4, ".tmp") && name[n - 13] == '.' &&
+	       fs_is_hex(name + n - 12, 8);
+}
+
+static void add_ref(struct repo *r, const char *name, const struct strbuf *raw)
+{
+	struct repo_ref *ref;
+	struct strbuf t = STRBUF_INIT;
+
+	ALLOC_GROW(r->refs, r->nr_refs + 1, r->alloc_refs);
+	ref = &r->refs[r->nr_refs++];
+	ref->name = xstrdup(name);
+	ref->exact = raw->len == 40 && fs_is_hex(raw->buf, 40);
+	strbuf_add(&t, raw->buf, raw->len);
+	strbuf_rtrim(&t);
+	if (t.len == 40 && fs_is_hex(t.buf, 40)) {
+		for (size_t i = 0; i < 40; i++)
+			t.buf[i] = (char)tolower((unsigned char)t.buf[i]);
+		ref->commit = strbuf_detach(&t, NULL);
+		if (!ref->exact)
+			strlist_push_nodup(
+				&r->problems,
+				xasprintf("ref '%s' has trailing whitespace "
+					  "or a newline",
+					  name));
+	} else {
+		ref->commit = NULL;
+		strlist_push_nodup(
+			&r->problems,
+			xasprintf("ref '%s' is not a commit hash", name));
+	}
+	strbuf_release(&t);
+}
+
+static void read_refs(struct repo *r, int fd, const char *prefix, int depth)
+{
+	DIR *d;
+	struct dirent *de;
+
+	if (depth > MAX_DEPTH) {
+		close(fd);
+		return;
+	}
+	d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		return;
+	}
+	while ((de = readdir(d))) {
+		struct stat st;
+		char *name;
+
+		if (de->d_name[0] == '.' &&
+		    (!de->d_name[1] || !strcmp(de->d_name, "..")))
+			continue;
+		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			continue;
+		name = *prefix ? xasprintf("%s/%s", prefix, de->d_name)
+			       : xstrdup(de->d_name);
+		if (S_ISDIR(st.st_mode)) {
+			int sub = fs_opendir_at(dirfd(d), de->d_name);
+			if (sub >= 0)
+				read_refs(r, sub, name, depth + 1);
+		} else if (S_ISREG(st.st_mode) &&
+			   !is_ref_tempfile(de->d_name)) {
+			struct strbuf raw = STRBUF_INIT, err = STRBUF_INIT;
+			int ffd = openat(dirfd(d), de->d_name,
+					 O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
+						 O_CLOEXEC);
+			if (ffd >= 0 &&
+			    !fs_read_fd(ffd, name, REF_CAP, &raw, &err))
+				add_ref(r, name, &raw);
+			else
+				strlist_push_nodup(
+					&r->problems,
+					xasprintf("ref '%s' cannot be read",
+						  name));
+			if (ffd >= 0)
+				close(ffd);
+			strbuf_release(&raw);
+			strbuf_release(&err);
+		} else if (!S_ISREG(st.st_mode)) {
+			strlist_push_nodup(
+				&r->problems,
+				xasprintf("ref '%s' is not a regular file",
+					  name));
+		}
+		free(name);
+	}
+	closedir(d);
+}
+
+static void read_snapshots(struct repo *r)
+{
+	int fd = fs_opendir_at(r->fd, "snapshots");
+	DIR *d;
+	struct dirent *de;
+
+	if (fd < 0) {
+		if (errno == ENOTDIR || errno == ELOOP)
+			strlist_push(&r->problems,
+				     "snapshots is not a directory");
+		else if (errno != ENOENT)
+			strlist_push_nodup(
+				&r->problems,
+				xasprintf("cannot open snapshots: %s",
+					  strerror(errno)));
+		return;
+	}
+	d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		return;
+	}
+	r->has_snapshots = true;
+	while ((de = readdir(d))) {
+		struct stat st;
+		struct repo_rev *rev;
+
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			continue;
+		if (!S_ISDIR(st.st_mode)) {
+			strlist_push_nodup(
+				&r->problems,
+				xasprintf("snapshots/%s is not a directory",
+					  de->d_name));
+			continue;
+		}
+		ALLOC_GROW(r->revs, r->nr_revs + 1, r->alloc_revs);
+		rev = &r->revs[r->nr_revs++];
+		memset(rev, 0, sizeof(*rev));
+		rev->commit = xstrdup(de->d_name);
+		rev->mtime = st.st_mtime;
+	}
+	closedir(d);
+	if (r->nr_revs > 1)
+		qsort(r->revs, r->nr_revs, sizeof(*r->revs), cmp_rev);
+}
+
+static void read_incomplete(struct repo *r)
+{
+	DIR *d;
+	struct dirent *de;
+	int fd;
+
+	if (r->blobs_fd < 0)
+		return;
+	fd = dup(r->blobs_fd);
+	if (fd < 0 || !(d = fdopendir(fd))) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	while ((de = readdir(d))) {
+		size_t n = strlen(de->d_name);
+		if (n > 11 && !strcmp(de->d_name + n - 11, ".incomplete"))
+			strlist_push(&r->incomplete, de->d_name);
+	}
+	closedir(d);
+	strlist_sort(&r->incomplete);
+}
+
+int repo_open(struct cache *c, const char *folder, struct repo *r,
+	      struct strbuf *err)
+{
+	struct stat st;
+	int fd;
+
+	memset(r, 0, sizeof(*r));
+	r->cache = c;
+	r->fd = r->blobs_fd = -1;
+	r->folder = xstrdup(folder);
+	r->name = cache_folder_to_name(folder);
+	if (!r->name)
+		r->name = xstrdup(folder);
+	if (c->fd < 0)
+		return error_set(err, "cache '%s' does not exist", c->root);
+	if (fstatat(c->fd, folder, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return error_set(err, "cannot open '%s': %s", folder,
+				 strerror(errno));
+	r->is_symlink = S_ISLNK(st.st_mode);
+	r->fd = fs_opendir_follow_at(c->fd, folder);
+	if (r->fd < 0)
+		return error_set(err, "cannot open '%s': %s", folder,
+				 strerror(errno));
+	r->blobs_fd = fs_opendir_at(r->fd, "blobs");
+	fd = fs_opendir_at(r->fd, "refs");
+	if (fd >= 0)
+		read_refs(r, fd, "", 0);
+	else if (errno == ENOTDIR || errno == ELOOP)
+		strlist_push(&r->problems, "refs is not a directory");
+	if (r->nr_refs > 1)
+		qsort(r->refs, r->nr_refs, sizeof(*r->refs), cmp_ref);
+	read_snapshots(r);
+	for (size_t i = 0; i < r->nr_refs; i++) {
+		struct repo_rev *rev;
+
+		if (!r->refs[i].commit)
+			continue;
+		rev = repo_rev_by_commit(r, r->refs[i].commit);
+		if (rev)
+			strlist_push(&rev->refs, r->refs[i].name);
+		else
+			strlist_push_nodup(
+				&r->problems,
+				xasprintf("ref '%s' points to missing "
+					  "snapshot %s",
+					  r->refs[i].name, r->refs[i].commit));
+	}
+	read_incomplete(r);
+	return 0;
+}
+
+static void free_files(struct repo_rev *rev)
+{
+	for (size_t i = 0; i < rev->nr_files; i++) {
+		free(rev->files[i].path);
+		free(rev->files[i].blob);
+		free(rev->files[i].link);
+	}
+	FREE_AND_NULL(rev->files);
+	rev->nr_files = rev->alloc_files = 0;
+}
+
+void repo_close(struct repo *r)
+{
+	for (size_t i = 0; i < r->nr_revs; i++) {
+		free(r->revs[i].commit);
+		free(r->revs[i].load_error);
+		strlist_clear(&r->revs[i].refs);
+		free_files(&r->revs[i]);
+	}
+	free(r->revs);
+	for (size_t i = 0; i < r->nr_refs; i++) {
+		free(r->refs[i].name);
+		free(r->refs[i].commit);
+	}
+	free(r->refs);
+	strlist_clear(&r->problems);
+	strlist_clear(&r->incomplete);
+	if (r->blobs_fd >= 0)
+		close(r->blobs_fd);
+	if (r->fd >= 0)
+		close(r->fd);
+	free(r->folder);
+	free(r->name);
+	memset(r, 0, sizeof(*r));
+	r->fd = r->blobs_fd = -1;
+}
+
+/*
+ * Work out which blob a snapshot link names, lexically: the link sits at
+ * snapshots/<commit>/<dir...>, and must land on blobs/<name> of this repo.
+ */
+static char *link_blob(struct repo *r, const char *commit, const char *relpath,
+		       const char *target)
+{
+	struct strlist stack = STRLIST_INIT;
+	char *copy, *p, *tok, *res = NULL;
+
+	if (target[0] == '/') {
+		char *prefix =
+			xasprintf("%s/%s/blobs/", r->cache->root, r->folder);
+		size_t n = strlen(prefix);
+
+		if (!strncmp(target, prefix, n) && target[n] &&
+		    !strchr(target + n, '/') && strcmp(target + n, ".") &&
+		    strcmp(target + n, ".."))
+			res = xstrdup(target + n);
+		free(prefix);
+		return res;
+	}
+	strlist_push(&stack, "snapshots");
+	strlist_push(&stack, commit);
+	copy = xstrdup(relpath);
+	/* Directories of the link's own path. */
+	for (p = copy; (tok = strchr(p, '/')); p = tok + 1) {
+		*tok = '\0';
+		strlist_push(&stack, p);
+	}
+	free(copy);
+	copy = xstrdup(target);
+	for (p = strtok(copy, "/"); p; p = strtok(NULL, "/")) {
+		if (!strcmp(p, "."))
+			continue;
+		if (!strcmp(p, "..")) {
+			if (!stack.nr)
+				goto out; /* climbs out of the repo */
+			free(stack.items[--stack.nr]);
+			continue;
+		}
+		strlist_push(&stack, p);
+	}
+	if (stack.nr == 2 && !strcmp(stack.items[0], "blobs"))
+		res = xstrdup(stack.items[1]);
+out:
+	free(copy);
+	strlist_clear(&stack);
+	return res;
+}
+
+static struct repo_file *new_file(struct repo_rev *rev, const char *path)
+{
+	struct repo_file *f;
+
+	ALLOC_GROW(rev->files, rev->nr_files + 1, rev->alloc_files);
+	f = &rev->files[rev->nr_files++];
+	memset(f, 0, sizeof(*f));
+	f->path = xstrdup(path);
+	return f;
+}
+
+static void classify_link(struct repo *r, struct repo_rev *rev, int at,
+			  const char *name, struct repo_file *f)
+{
+	char buf[4097];
+	ssize_t n = readlinkat(at, name, buf, sizeof(buf) - 1);
+	struct stat st;
+
+	f->is_link = true;
+	if (n < 0) {
+		f->state = FILE_UNREADABLE;
+		return;
+	}
+	buf[n] = '\0';
+	f->link = xstrdup(buf);
+	f->blob = link_blob(r, rev->commit, f->path, buf);
+	if (!f->blob) {
+		f->state = FILE_OUTSIDE;
+		return;
+	}
+	if (r->blobs_fd < 0 ||
+	    fstatat(r->blobs_fd, f->blob, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+		f->state = (r->blobs_fd < 0 || errno == ENOENT)
+				   ? FILE_DANGLING
+				   : FILE_UNREADABLE;
+		return;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		f->state = FILE_NOT_REGULAR;
+		return;
+	}
+	f->state = FILE_OK;
+	f->size = (uint64_t)st.st_size;
+	f->mtime = st.st_mtime;
+	f->dev = st.st_dev;
+	f->ino = st.st_ino;
+}
+
+static int walk_snapshot(struct repo *r, struct repo_rev *rev, int fd,
+			 const char *prefix, int depth)
+{
+	DIR *d;
+	struct dirent *de;
+
+	if (depth > MAX_DEPTH) {
+		close(fd);
+		rev->load_error = xasprintf("snapshot %s is nested too deeply",
+					    rev->commit);
+		return -1;
+	}
+	d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		return -1;
+	}
+	while ((de = readdir(d))) {
+		struct stat st;
+		struct repo_file *f;
+		char *path;
+
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		if (rev->nr_files >= MAX_FILES) {
+			rev->load_error = xasprintf(
+				"snapshot %s has too many files", rev->commit);
+			break;
+		}
+		path = *prefix ? xasprintf("%s/%s", prefix, de->d_name)
+			       : xstrdup(de->d_name);
+		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) <
+		    0) {
+			f = new_file(rev, path);
+			f->state = FILE_UNREADABLE;
+		} else if (S_ISDIR(st.st_mode)) {
+			int sub = fs_opendir_at(dirfd(d), de->d_name);
+			if (sub < 0) {
+				f = new_file(rev, path);
+				f->state = FILE_UNREADABLE;
+			} else {
+				walk_snapshot(r, rev, sub, path, depth + 1);
+			}
+		} else if (S_ISLNK(st.st_mode)) {
+			f = new_file(rev, path);
+			classify_link(r, rev, dirfd(d), de->d_name, f);
+		} else {
+			f = new_file(rev, path);
+			if (S_ISREG(st.st_mode)) {
+				f->state = FILE_OK;
+				f->size = (uint64_t)st.st_size;
+				f->mtime = st.st_mtime;
+				f->dev = st.st_dev;
+				f->ino = st.st_ino;
+			} else {
+				f->state = FILE_NOT_REGULAR;
+			}
+		}
+		free(path);
+	}
+	closedir(d);
+	return 0;
+}
+
+int repo_load_files(struct repo *r, struct repo_rev *rev)
+{
+	int snaps, fd;
+
+	if (rev->loaded)
+		return rev->load_error ? -1 : 0;
+	rev->loaded = true;
+	snaps = fs_opendir_at(r->fd, "snapshots");
+	if (snaps < 0) {
+		rev->load_error =
+			xasprintf("cannot open snapshots: %s", strerror(errno));
+		return -1;
+	}
+	fd = fs_opendir_at(snaps, rev->commit);
+	close(snaps);
+	if (fd < 0) {
+		rev->load_error = xasprintf("cannot open snapshot %s: %s",
+					    rev->commit, strerror(errno));
+		return -1;
+	}
+	walk_snapshot(r, rev, fd, "", 0);
+	if (rev->nr_files > 1)
+		qsort(rev->files, rev->nr_files, sizeof(*rev->files), cmp_file);
+	return rev->load_error ? -1 : 0;
+}
+
+struct repo_rev *repo_rev_by_commit(struct repo *r, const char *commit)
+{
+	struct repo_rev key = { .commit = (char *)commit };
+
+	if (!r->nr_revs)
+		return NULL;
+	return bsearch(&key, r->revs, r->nr_revs, sizeof(*r->revs), cmp_rev);
+}
+
+struct repo_ref *repo_ref_by_name(struct repo *r, const char *name)
+{
+	for (size_t i = 0; i < r->nr_refs; i++)
+		if (!strcmp(r->refs[i].name, name))
+			return &r->refs[i];
+	return NULL;
+}
+
+struct repo_rev *repo_current(struct repo *r)
+{
+	struct repo_ref *main_ref = repo_ref_by_name(r, "main");
+	struct repo_rev *best = NULL;
+
+	if (main_ref && main_ref->commit) {
+		best = repo_rev_by_commit(r, main_ref->commit);
+		if (best)
+			return best;
+	}
+	for (size_t i = 0; i < r->nr_revs; i++)
+		if (!best || r->revs[i].mtime > best->mtime ||
+		    (r->revs[i].mtime == best->mtime &&
+		     strcmp(r->revs[i].commit, best->commit) > 0))
+			best = &r->revs[i];
+	return best;
+}
+
+int repo_find_rev(struct repo *r, const char *spec, struct repo_rev **out,
+		  struct strbuf *err)
+{
+	struct repo_ref *ref = repo_ref_by_name(r, spec);
+	struct repo_rev *found = NULL;
+	struct strbuf many = STRBUF_INIT;
+	size_t n = strlen(spec), hits = 0;
+
+	*out = NULL;
+	if (ref) {
+		if (!ref->commit)
+			return error_set(err,
+					 "ref '%s' of %s is not a commit "
+					 "hash",
+					 spec, r->name);
+		*out = repo_rev_by_commit(r, ref->commit);
+		if (!*out)
+			return error_set(err,
+					 "ref '%s' of %s points to missing "
+					 "snapshot %s",
+					 spec, r->name, ref->commit);
+		return 0;
+	}
+	for (size_t i = 0; n && i < r->nr_revs; i++) {
+		if (strncasecmp(r->revs[i].commit, spec, n))
+			continue;
+		if (!strcasecmp(r->revs[i].commit, spec)) {
+			*out = &r->revs[i];
+			strbuf_release(&many);
+			return 0;
+		}
+		found = &r->revs[i];
+		strbuf_addf(&many, "%s%s", hits ? ", " : "", r->revs[i].commit);
+		hits++;
+	}
+	if (hits == 1) {
+		*out = found;
+		strbuf_release(&many);
+		return 0;
+	}
+	if (hits > 1)
+		error_set(err, "revision '%s' of %s is ambiguous: %s", spec,
+			  r->name, many.buf);
+	else
+		error_set(err, "revision '%s' not found in %s", spec, r->name);
+	strbuf_release(&many);
+	return -1;
+}
+
+struct repo_file *repo_file_by_path(struct repo_rev *rev, const char *path)
+{
+	struct repo_file key = { .path = (char *)path };
+
+	if (!rev->nr_files)
+		return NULL;
+	return bsearch(&key, rev->files, rev->nr_files, sizeof(*rev->files),
+		       cmp_file);
+}
+
+bool repo_rev_has_match(struct repo_rev *rev, const char *glob,
+			bool top_level_only)
+{
+	for (size_t i = 0; i < rev->nr_files; i++) {
+		const char *p = rev->files[i].path, *base = strrchr(p, '/');
+
+		if (top_level_only && base)
+			continue;
+		if (!fnmatch(glob, base ? base + 1 : p, 0))
+			return true;
+	}
+	return false;
+}
+
+int repo_open_file(struct repo *r, struct repo_rev *rev,
+		   const struct repo_file *f, struct strbuf *err)
+{
+	int fd;
+
+	if (f->state != FILE_OK)
+		return error_set(err, "'%s' is not readable", f->path);
+	if (f->blob) {
+		fd = openat(r->blobs_fd, f->blob,
+			    O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	} else {
+		char *p = xasprintf("snapshots/%s/%s", rev->commit, f->path);
+		fd = fs_open_path_at(r->fd, p, O_RDONLY | O_NONBLOCK);
+		free(p);
+	}
+	if (fd < 0)
+		return error_set(err, "cannot open '%s': %s", f->path,
+				 strerror(errno));
+	return fd;
+}
+
+int repo_read_file(struct repo *r, struct repo_rev *rev, const char *path,
+		   size_t cap, struct strbuf *out, struct strbuf *err)
+{
+	struct repo_file *f = repo_file_by_path(rev, path);
+	int fd, ret;
+
+	if (!f)
+		return error_set(err, "%s missing", path);
+	fd = repo_open_file(r, rev, f, err);
+	if (fd < 0)
+		return -1;
+	ret = fs_read_fd(fd, path, cap, out, err);
+	close(fd);
+	return ret;
+}
+
+uint64_t repo_rev_size(struct repo_rev *rev)
+{
+	struct strlist seen = STRLIST_INIT;
+	uint64_t total = 0;
+
+	for (size_t i = 0; i < rev->nr_files; i++) {
+		struct repo_file *f = &rev->files[i];
+
+		if (f->state != FILE_OK)
+			continue;
+		if (f->blob) {
+			if (strlist_has(&seen, f->blob))
+				continue;
+			strlist_push(&seen, f->blob);
+		}
+		total += f->size;
+	}
+	strlist_clear(&seen);
+	return total;
+}

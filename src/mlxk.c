@@ -1,0 +1,189 @@
+/*
+ * mlxk: global options, the command table, dispatch and exit codes.
+ *
+ * Exit codes: 0 success, 1 the operation failed, 2 usage error,
+ * 130 interrupted.
+ */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "cmd/cmd.h"
+#include "util/jsonout.h"
+#include "util/msg.h"
+#include "version.h"
+
+/* Sorted by name; "mlxk --help" lists them in this order. */
+static const struct cmd_entry *const commands[] = {
+	&cmd_clean_locks_entry, &cmd_health_entry, &cmd_list_entry,
+	&cmd_prune_entry,	&cmd_pull_entry,   &cmd_rm_entry,
+	&cmd_show_entry,
+};
+
+static const struct cmd_entry *find_command(const char *name)
+{
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (!strcmp(commands[i]->name, name))
+			return commands[i];
+	return NULL;
+}
+
+static void print_main_help(FILE *f)
+{
+	fprintf(f, "usage: mlxk [--cache-dir DIR] [--json] COMMAND [ARGS]\n"
+		   "       mlxk --version [--json]\n"
+		   "       mlxk help COMMAND\n\n"
+		   "Manage the HuggingFace Hub model cache.\n\n"
+		   "commands:\n");
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(f, "  %-12s %s\n", commands[i]->name,
+			commands[i]->summary);
+	fprintf(f,
+		"\nglobal options:\n"
+		"  --cache-dir DIR  use DIR as the hub cache (default: "
+		"$HF_HUB_CACHE,\n"
+		"                   $HF_HOME/hub or ~/.cache/huggingface/hub)\n"
+		"  --json           print MLX-Knife's JSON envelope on stdout\n"
+		"  --version        print the version\n"
+		"  -h, --help       print this help\n\n"
+		"Run 'mlxk help COMMAND' for a command's options.\n");
+}
+
+static unsigned long long memory_total_bytes(void)
+{
+	long pages = sysconf(_SC_PHYS_PAGES);
+	long size = sysconf(_SC_PAGESIZE);
+
+	if (pages <= 0 || size <= 0)
+		return 0;
+	return (unsigned long long)pages * (unsigned long long)size;
+}
+
+static int print_version(bool json)
+{
+	if (json) {
+		json_t *data = json_object(), *sys = json_object();
+		unsigned long long mem = memory_total_bytes();
+
+		json_object_set_new(data, "cli_version",
+				    json_string(MLXK_VERSION));
+		json_object_set_new(data, "json_api_spec_version",
+				    json_string(MLXK_JSON_API_SPEC));
+		json_object_set_new(sys, "memory_total_bytes",
+				    json_integer((json_int_t)mem));
+		json_object_set_new(data, "system", mem ? sys : json_null());
+		if (!mem)
+			json_decref(sys);
+		json_print_success("version", data);
+	} else {
+		printf("mlxk %s\n", MLXK_VERSION);
+	}
+	return EXIT_OK;
+}
+
+static int run_help(int argc, char **argv)
+{
+	const struct cmd_entry *e;
+
+	if (argc < 2) {
+		print_main_help(stdout);
+		return EXIT_OK;
+	}
+	if (!strcmp(argv[1], "help")) {
+		print_main_help(stdout);
+		return EXIT_OK;
+	}
+	e = find_command(argv[1]);
+	if (!e)
+		return usage_error(NULL, "'%s' is not a mlxk command", argv[1]);
+	cmd_print_help(e, stdout);
+	return EXIT_OK;
+}
+
+/* Check for ENOSPC and EIO on stdout, as git does after each command. */
+static int check_stdout(int status)
+{
+	struct stat st;
+
+	if (fstat(fileno(stdout), &st) == 0 &&
+	    (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode)))
+		return status;
+	if (fflush(stdout) || ferror(stdout)) {
+		error("write failure on standard output: %s", strerror(errno));
+		return EXIT_FAIL;
+	}
+	return status;
+}
+
+int main(int argc, char **argv)
+{
+	struct mlxk_ctx ctx = { NULL, false };
+	bool version = false;
+	const struct cmd_entry *e;
+	int i, status;
+
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (a[0] != '-')
+			break;
+		if (!strcmp(a, "--json")) {
+			ctx.json = true;
+		} else if (!strcmp(a, "--version") || !strcmp(a, "-V")) {
+			version = true;
+		} else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+			print_main_help(stdout);
+			return check_stdout(EXIT_OK);
+		} else if (!strcmp(a, "--cache-dir")) {
+			if (i + 1 >= argc)
+				return usage_error(NULL, "--cache-dir needs a "
+							 "directory");
+			ctx.cache_dir = argv[++i];
+		} else if (!strncmp(a, "--cache-dir=", 12)) {
+			ctx.cache_dir = a + 12;
+		} else {
+			return usage_error(NULL, "unknown option '%s'", a);
+		}
+	}
+	if (version) {
+		/* "mlxk --version --json" puts --json after --version. */
+		for (int j = i; j < argc; j++)
+			if (!strcmp(argv[j], "--json"))
+				ctx.json = true;
+		return check_stdout(print_version(ctx.json));
+	}
+	if (i >= argc) {
+		if (ctx.json) {
+			json_print_error(NULL, NULL, "CommandError",
+					 "no command specified", NULL);
+			return check_stdout(EXIT_USAGE);
+		}
+		print_main_help(stderr);
+		return EXIT_USAGE;
+	}
+	if (!strcmp(argv[i], "help"))
+		return check_stdout(run_help(argc - i, argv + i));
+	if (!strcmp(argv[i], "version"))
+		return check_stdout(print_version(ctx.json));
+	e = find_command(argv[i]);
+	if (!e)
+		return usage_error(NULL, "'%s' is not a mlxk command", argv[i]);
+	/* "mlxk CMD --help" works the same for every command. */
+	for (int j = i + 1; j < argc && strcmp(argv[j], "--"); j++) {
+		if (!strcmp(argv[j], "--help") || !strcmp(argv[j], "-h")) {
+			cmd_print_help(e, stdout);
+			return check_stdout(EXIT_OK);
+		}
+	}
+	cmd_getopt_reset();
+	status = e->exec(argc - i, argv + i, &ctx);
+	if (mlxk_interrupted && status != EXIT_USAGE)
+		status = EXIT_INTERRUPTED;
+	return check_stdout(status);
+}

@@ -1,0 +1,304 @@
+/* openat-based file helpers. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "fsutil.h"
+#include "xalloc.h"
+
+int fs_opendir_at(int at, const char *name)
+{
+	return openat(at, name,
+		      O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+}
+
+int fs_opendir_follow_at(int at, const char *name)
+{
+	return openat(at, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+}
+
+int fs_open_path_at(int at, const char *relpath, int flags)
+{
+	char *copy = xstrdup(relpath);
+	char *p = copy, *slash;
+	int fd = at, next;
+
+	while (*p == '/')
+		p++;
+	while ((slash = strchr(p, '/'))) {
+		*slash = '\0';
+		if (!*p || !strcmp(p, "..")) {
+			errno = EINVAL;
+			goto fail;
+		}
+		next = fs_opendir_at(fd, p);
+		if (fd != at)
+			close(fd);
+		fd = next;
+		if (fd < 0) {
+			free(copy);
+			return -1;
+		}
+		p = slash + 1;
+	}
+	if (!*p || !strcmp(p, "..")) {
+		errno = EINVAL;
+		goto fail;
+	}
+	next = openat(fd, p, flags | O_NOFOLLOW | O_CLOEXEC);
+	if (fd != at) {
+		int saved = errno;
+		close(fd);
+		errno = saved;
+	}
+	free(copy);
+	return next;
+fail:
+	if (fd != at)
+		close(fd);
+	free(copy);
+	return -1;
+}
+
+int fs_read_fd(int fd, const char *what, size_t cap, struct strbuf *out,
+	       struct strbuf *err)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) < 0)
+		return error_set(err, "cannot stat '%s': %s", what,
+				 strerror(errno));
+	if (!S_ISREG(st.st_mode))
+		return error_set(err, "'%s' is not a regular file", what);
+	if ((unsigned long long)st.st_size > cap)
+		return error_set(err,
+				 "'%s' is too large (%lld bytes, limit %zu)",
+				 what, (long long)st.st_size, cap);
+	if (strbuf_read_fd(out, fd, cap) < 0)
+		return error_set(err, "cannot read '%s': %s", what,
+				 strerror(errno));
+	return 0;
+}
+
+int fs_read_file_at(int at, const char *relpath, bool follow, size_t cap,
+		    struct strbuf *out, struct strbuf *err)
+{
+	int fd, ret, flags = O_RDONLY | O_NONBLOCK | O_CLOEXEC;
+
+	/* O_NONBLOCK: opening a FIFO for reading must not wait for a writer. */
+	if (follow)
+		fd = openat(at, relpath, flags);
+	else
+		fd = fs_open_path_at(at, relpath, flags);
+	if (fd < 0) {
+		if (errno == ELOOP)
+			return error_set(err, "'%s' is a symbolic link",
+					 relpath);
+		return error_set(err, "cannot open '%s': %s", relpath,
+				 strerror(errno));
+	}
+	ret = fs_read_fd(fd, relpath, cap, out, err);
+	close(fd);
+	return ret;
+}
+
+int fs_write_atomic_at(int at, const char *name, const void *data, size_t len,
+		       mode_t mode, struct strbuf *err)
+{
+	struct strbuf tmp = STRBUF_INIT;
+	const char *p = data;
+	int fd = -1;
+
+	for (int tries = 0; fd < 0 && tries < 100; tries++) {
+		strbuf_setf(&tmp, "%s.%08lx.tmp", name,
+			    (unsigned long)(random() & 0xffffffffUL));
+		fd = openat(at, tmp.buf,
+			    O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+				    O_CLOEXEC,
+			    mode);
+		if (fd < 0 && errno != EEXIST)
+			break;
+	}
+	if (fd < 0) {
+		error_set(err, "cannot create '%s': %s", tmp.buf,
+			  strerror(errno));
+		strbuf_release(&tmp);
+		return -1;
+	}
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			goto fail;
+		p += n;
+		len -= (size_t)n;
+	}
+	if (fsync(fd) < 0 && errno != EINVAL)
+		goto fail;
+	if (close(fd) < 0) {
+		fd = -1;
+		goto fail;
+	}
+	fd = -1;
+	if (renameat(at, tmp.buf, at, name) < 0)
+		goto fail;
+	strbuf_release(&tmp);
+	return 0;
+fail:
+	error_set(err, "cannot write '%s': %s", name, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	unlinkat(at, tmp.buf, 0);
+	strbuf_release(&tmp);
+	return -1;
+}
+
+int fs_mkdirs_at(int at, const char *relpath, mode_t mode, struct strbuf *err)
+{
+	char *copy = xstrdup(relpath);
+	char *p = copy;
+	int fd = at;
+
+	for (;;) {
+		char *slash = strchr(p, '/');
+		int next;
+
+		if (slash)
+			*slash = '\0';
+		if (*p && strcmp(p, ".")) {
+			if (!strcmp(p, "..")) {
+				errno = EINVAL;
+				goto fail;
+			}
+			if (mkdirat(fd, p, mode) < 0 && errno != EEXIST)
+				goto fail;
+			next = fs_opendir_at(fd, p);
+			if (next < 0)
+				goto fail;
+			if (fd != at)
+				close(fd);
+			fd = next;
+		}
+		if (!slash)
+			break;
+		p = slash + 1;
+	}
+	if (fd != at)
+		close(fd);
+	free(copy);
+	return 0;
+fail:
+	error_set(err, "cannot create directory '%s': %s", relpath,
+		  strerror(errno));
+	if (fd != at)
+		close(fd);
+	free(copy);
+	return -1;
+}
+
+static int remove_contents(int fd, const char *display, struct strbuf *err,
+			   int depth)
+{
+	DIR *d;
+	struct dirent *de;
+	int dupfd, ret = 0;
+
+	if (depth > 256)
+		return error_set(err, "'%s' is nested too deeply", display);
+	dupfd = dup(fd);
+	if (dupfd < 0 || !(d = fdopendir(dupfd))) {
+		if (dupfd >= 0)
+			close(dupfd);
+		return error_set(err, "cannot read directory '%s': %s", display,
+				 strerror(errno));
+	}
+	while ((de = readdir(d))) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		char *sub = xasprintf("%s/%s", display, de->d_name);
+		ret = fs_remove_tree_at(fd, de->d_name, sub, err);
+		free(sub);
+		if (ret < 0)
+			break;
+	}
+	closedir(d);
+	return ret;
+}
+
+int fs_remove_tree_at(int at, const char *name, const char *display,
+		      struct strbuf *err)
+{
+	struct stat st;
+	int fd, ret;
+
+	if (fstatat(at, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+		if (errno == ENOENT)
+			return 0;
+		return error_set(err, "cannot stat '%s': %s", display,
+				 strerror(errno));
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		if (unlinkat(at, name, 0) < 0 && errno != ENOENT)
+			return error_set(err, "cannot remove '%s': %s", display,
+					 strerror(errno));
+		return 0;
+	}
+	fd = fs_opendir_at(at, name);
+	if (fd < 0)
+		return error_set(err, "cannot open directory '%s': %s", display,
+				 strerror(errno));
+	ret = remove_contents(fd, display, err, 0);
+	close(fd);
+	if (ret < 0)
+		return ret;
+	if (unlinkat(at, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
+		return error_set(err, "cannot remove directory '%s': %s",
+				 display, strerror(errno));
+	return 0;
+}
+
+int fs_tree_size_at(int at, const char *name, unsigned long long *bytes)
+{
+	struct stat st;
+	DIR *d;
+	struct dirent *de;
+	int fd;
+
+	if (fstatat(at, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return -1;
+	if (S_ISREG(st.st_mode)) {
+		*bytes += (unsigned long long)st.st_size;
+		return 0;
+	}
+	if (!S_ISDIR(st.st_mode))
+		return 0;
+	fd = fs_opendir_at(at, name);
+	if (fd < 0)
+		return -1;
+	d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		return -1;
+	}
+	while ((de = readdir(d)))
+		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+			fs_tree_size_at(dirfd(d), de->d_name, bytes);
+	closedir(d);
+	return 0;
+}
+
+bool fs_is_hex(const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		char c = s[i];
+		if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
+		      (c >= 'A' && c <= 'F')))
+			return false;
+	}
+	return true;
+}

@@ -1,0 +1,64 @@
+/*
+ * File helpers that work relative to directory file descriptors and never
+ * follow a symbolic link unless told to: the cache may hold hostile links,
+ * and nothing here may read, write or delete outside the directory given.
+ */
+#ifndef UTIL_FSUTIL_H
+#define UTIL_FSUTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include "strbuf.h"
+
+#ifndef O_DIRECTORY
+#define O_DIRECTORY 0
+#endif
+#ifndef O_CLOEXEC
+#define O_CLOEXEC 0
+#endif
+
+/* Open directory name under dirfd, refusing a symlink (ELOOP/ENOTDIR). */
+int fs_opendir_at(int at, const char *name);
+/* Open directory name under dirfd, following a symlink if it is one. */
+int fs_opendir_follow_at(int at, const char *name);
+/*
+ * Open a '/'-separated relative path under dirfd one component at a time
+ * with O_NOFOLLOW, so no link on the way is followed. flags are applied
+ * to the last component (O_NOFOLLOW is always added).
+ */
+int fs_open_path_at(int at, const char *relpath, int flags);
+/*
+ * Read a regular file of at most cap bytes. Anything that is not a regular
+ * file (FIFO, device, directory) is refused without blocking. With
+ * follow=false a symlink is refused too.
+ */
+int fs_read_file_at(int at, const char *relpath, bool follow, size_t cap,
+		    struct strbuf *out, struct strbuf *err);
+/* Same, for an already opened descriptor (it is not closed). */
+int fs_read_fd(int fd, const char *what, size_t cap, struct strbuf *out,
+	       struct strbuf *err);
+/*
+ * Write data to name under dirfd atomically: a unique temporary file in
+ * the same directory, fsync, rename. mode is passed to open (umask applies).
+ */
+int fs_write_atomic_at(int at, const char *name, const void *data, size_t len,
+		       mode_t mode, struct strbuf *err);
+/* Create every directory of relpath under dirfd (like mkdir -p). */
+int fs_mkdirs_at(int at, const char *relpath, mode_t mode, struct strbuf *err);
+/*
+ * Remove name under dirfd and, if it is a real directory, everything in it.
+ * Symbolic links are unlinked, never followed. On failure err names the
+ * entry that could not be removed; the rest stays as it was.
+ */
+int fs_remove_tree_at(int at, const char *name, const char *display,
+		      struct strbuf *err);
+/* Total st_size of regular files below a real directory (links not followed).
+ */
+int fs_tree_size_at(int at, const char *name, unsigned long long *bytes);
+/* True if the first len characters of s are hexadecimal digits. */
+bool fs_is_hex(const char *s, size_t len);
+
+#endif

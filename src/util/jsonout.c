@@ -1,0 +1,112 @@
+/* The JSON envelope and a few jansson helpers. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "jsonout.h"
+#include "strbuf.h"
+#include "xalloc.h"
+
+static int print_envelope(json_t *env)
+{
+	int ret = json_dumpf(env, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+
+	fputc('\n', stdout);
+	json_decref(env);
+	return ret;
+}
+
+int json_print_success(const char *command, json_t *data)
+{
+	json_t *env = json_object();
+
+	json_object_set_new(env, "status", json_string("success"));
+	json_object_set_new(env, "command",
+			    command ? json_string(command) : json_null());
+	json_object_set_new(env, "data", data ? data : json_null());
+	json_object_set_new(env, "error", json_null());
+	return print_envelope(env);
+}
+
+int json_print_error(const char *command, json_t *data, const char *type,
+		     const char *message, json_t *extra)
+{
+	json_t *env = json_object(), *err = json_object();
+
+	json_object_set_new(err, "type", json_string(type));
+	json_object_set_new(err, "message", json_string_lossy(message));
+	if (extra) {
+		json_object_update(err, extra);
+		json_decref(extra);
+	}
+	json_object_set_new(env, "status", json_string("error"));
+	json_object_set_new(env, "command",
+			    command ? json_string(command) : json_null());
+	json_object_set_new(env, "data", data ? data : json_null());
+	json_object_set_new(env, "error", err);
+	return print_envelope(env);
+}
+
+/* Length of a valid UTF-8 sequence at s, or 0 if invalid. */
+static size_t utf8_seq(const unsigned char *s)
+{
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		return (s[1] & 0xc0) == 0x80 ? 2 : 0;
+	if (s[0] >= 0xe0 && s[0] <= 0xef) {
+		if ((s[1] & 0xc0) != 0x80 || (s[2] & 0xc0) != 0x80)
+			return 0;
+		if (s[0] == 0xe0 && s[1] < 0xa0)
+			return 0;
+		if (s[0] == 0xed && s[1] > 0x9f)
+			return 0;
+		return 3;
+	}
+	if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+		if ((s[1] & 0xc0) != 0x80 || (s[2] & 0xc0) != 0x80 ||
+		    (s[3] & 0xc0) != 0x80)
+			return 0;
+		if (s[0] == 0xf0 && s[1] < 0x90)
+			return 0;
+		if (s[0] == 0xf4 && s[1] > 0x8f)
+			return 0;
+		return 4;
+	}
+	return 0;
+}
+
+json_t *json_string_lossy(const char *s)
+{
+	struct strbuf sb = STRBUF_INIT;
+	const unsigned char *p = (const unsigned char *)s;
+	json_t *j;
+
+	if (!s)
+		return json_null();
+	j = json_string(s);
+	if (j)
+		return j;
+	while (*p) {
+		size_t n = utf8_seq(p);
+		if (n) {
+			strbuf_add(&sb, p, n);
+			p += n;
+		} else {
+			strbuf_addstr(&sb, "\xef\xbf\xbd");
+			p++;
+		}
+	}
+	j = json_stringn(sb.buf, sb.len);
+	strbuf_release(&sb);
+	return j ? j : json_string("");
+}
+
+json_t *json_string_array(char *const *items, size_t n)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(a, json_string_lossy(items[i]));
+	return a;
+}

@@ -1,0 +1,120 @@
+# Helpers that build HuggingFace cache shapes on disk, the way
+# huggingface_hub writes them: blobs named by content hash, relative
+# symlinks in snapshots/, refs without a trailing newline.
+
+# git_blob_id FILE: the git blob SHA-1 of a file.
+git_blob_id() {
+	local size
+	size=$(wc -c <"$1" | tr -d ' ')
+	{ printf 'blob %s\0' "$size"; cat "$1"; } | sha1sum | cut -d' ' -f1
+}
+
+sha256_of() {
+	sha256sum "$1" | cut -d' ' -f1
+}
+
+# repo_dir ORG/NAME: the cache folder of a model repo.
+repo_dir() {
+	echo "$CACHE/models--$(echo "$1" | sed 's|/|--|g')"
+}
+
+# commit_for WORD: a deterministic 40-hex commit id.
+commit_for() {
+	printf '%s' "$1" | sha1sum | cut -d' ' -f1
+}
+
+# add_file ORG/NAME COMMIT PATH [--lfs] < content
+# Stores stdin as a blob and links snapshots/COMMIT/PATH to it. Prints
+# the blob name.
+add_file() {
+	local repo="$1" commit="$2" path="$3" lfs="$4"
+	local dir tmp blob depth up
+	dir=$(repo_dir "$repo")
+	mkdir -p "$dir/blobs" "$dir/snapshots/$commit/$(dirname "$path")"
+	tmp="$dir/blobs/.tmp.$$"
+	cat >"$tmp"
+	if test "$lfs" = "--lfs"; then
+		blob=$(sha256_of "$tmp")
+	else
+		blob=$(git_blob_id "$tmp")
+	fi
+	mv "$tmp" "$dir/blobs/$blob"
+	depth=$(printf '%s' "$path" | tr -cd '/' | wc -c)
+	up="../../"
+	while test "$depth" -gt 0; do
+		up="../$up"
+		depth=$((depth - 1))
+	done
+	rm -f "$dir/snapshots/$commit/$path"
+	ln -s "${up}blobs/$blob" "$dir/snapshots/$commit/$path"
+	echo "$blob"
+}
+
+# set_ref ORG/NAME REF COMMIT: write refs/REF without a newline.
+set_ref() {
+	local dir
+	dir=$(repo_dir "$1")
+	mkdir -p "$dir/refs/$(dirname "$2")"
+	printf '%s' "$3" >"$dir/refs/$2"
+}
+
+# make_model ORG/NAME [COMMIT] [KIND]: a complete, healthy model.
+# KIND: mlx (default; quantized llama chat model), pytorch, gguf,
+# embedding, base, vision, sharded.
+make_model() {
+	local repo="$1" commit="${2:-$(commit_for "$1")}" kind="${3:-mlx}"
+	case "$kind" in
+	mlx)
+		printf '{"model_type":"llama","architectures":["LlamaForCausalLM"],"quantization":{"group_size":64,"bits":4}}' |
+			add_file "$repo" "$commit" config.json >/dev/null
+		head -c 4096 /dev/urandom | add_file "$repo" "$commit" model.safetensors --lfs >/dev/null
+		printf '{"chat_template":"{{ messages }}"}' |
+			add_file "$repo" "$commit" tokenizer_config.json >/dev/null
+		printf '{"version":"1.0"}' | add_file "$repo" "$commit" tokenizer.json >/dev/null
+		;;
+	pytorch)
+		printf '{"model_type":"llama","architectures":["LlamaForCausalLM"]}' |
+			add_file "$repo" "$commit" config.json >/dev/null
+		head -c 4096 /dev/urandom | add_file "$repo" "$commit" pytorch_model.bin --lfs >/dev/null
+		;;
+	gguf)
+		printf '{"model_type":"llama"}' | add_file "$repo" "$commit" config.json >/dev/null
+		head -c 4096 /dev/urandom | add_file "$repo" "$commit" model-q4_0.gguf --lfs >/dev/null
+		;;
+	base)
+		printf '{"model_type":"llama","quantization":{"group_size":64,"bits":4}}' |
+			add_file "$repo" "$commit" config.json >/dev/null
+		head -c 4096 /dev/urandom | add_file "$repo" "$commit" model.safetensors --lfs >/dev/null
+		;;
+	embedding)
+		printf '{"model_type":"bert","quantization":{"group_size":64,"bits":4}}' |
+			add_file "$repo" "$commit" config.json >/dev/null
+		head -c 4096 /dev/urandom | add_file "$repo" "$commit" model.safetensors --lfs >/dev/null
+		;;
+	vision)
+		printf '{"model_type":"qwen2_vl","vision_config":{"depth":2},"quantization":{"group_size":64,"bits":4}}' |
+			add_file "$repo" "$commit" config.json >/dev/null
+		head -c 4096 /dev/urandom | add_file "$repo" "$commit" model.safetensors --lfs >/dev/null
+		printf '{"image_processor_type":"Qwen2VLImageProcessor"}' |
+			add_file "$repo" "$commit" preprocessor_config.json >/dev/null
+		;;
+	sharded)
+		printf '{"model_type":"llama","quantization":{"group_size":64,"bits":4}}' |
+			add_file "$repo" "$commit" config.json >/dev/null
+		head -c 2048 /dev/urandom | add_file "$repo" "$commit" model-00001-of-00002.safetensors --lfs >/dev/null
+		head -c 2048 /dev/urandom | add_file "$repo" "$commit" model-00002-of-00002.safetensors --lfs >/dev/null
+		printf '{"metadata":{},"weight_map":{"a":"model-00001-of-00002.safetensors","b":"model-00002-of-00002.safetensors"}}' |
+			add_file "$repo" "$commit" model.safetensors.index.json >/dev/null
+		;;
+	*)
+		echo "make_model: unknown kind $kind" >&2
+		return 1
+		;;
+	esac
+	set_ref "$repo" main "$commit"
+}
+
+# backdate PATH SECONDS: set mtime SECONDS into the past.
+backdate() {
+	touch -h -d "@$(($(date +%s) - $2))" "$1"
+}
