@@ -61,6 +61,22 @@ bool cmd_interactive(void);
 bool cmd_confirm(const char *question, bool default_yes);
 
 /*
+ * What "mlxk health" was asked for. health.c parses the options; the
+ * whole-cache and content-verification modes (--cache, --verify,
+ * --fix-permissions) run in health-doctor.c.
+ */
+struct health_opts {
+	const char *spec; /* MODEL[@REV], or NULL for all models */
+	bool json;
+	bool verify;	      /* --verify: re-hash every file */
+	bool cache;	      /* --cache: whole-cache diagnostics */
+	bool fix_permissions; /* --cache --fix-permissions */
+};
+
+/* Run health --verify and/or --cache; returns the exit code. */
+int health_doctor_run(struct mlxk_ctx *ctx, const struct health_opts *o);
+
+/*
  * From here on, SIGINT and SIGTERM only set mlxk_interrupted, so the
  * command can stop at a safe point. Commands that write call this.
  */
