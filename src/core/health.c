@@ -529,13 +529,13 @@ bool health_runtime_check(struct repo_rev *rev, enum framework fw,
 {
 	const char *mt = cls->config_type;
 
+	(void)m; /* the classification already holds what is needed */
 	strbuf_reset(reason);
 	if (fw != FRAMEWORK_MLX) {
 		strbuf_addf(reason, "Incompatible framework: %s",
 			    framework_name(fw));
 		return false;
 	}
-	(void)m;
 	if (!strcmp(cls->model_type, "audio")) {
 		/* mlx-audio's STT models; assumed installed (see docs). */
 		if (mt && (!strcmp(mt, "whisper") || !strcmp(mt, "vibevoice")))
