@@ -48,7 +48,11 @@ static int collect(struct cache *c, const struct list_opts *o,
 	*out = NULL;
 	*nr = 0;
 	if (cache_model_folders(c, &folders, &err) < 0) {
-		error("%s", err.buf);
+		if (o->json)
+			json_print_error("list", NULL, "list_operation_failed",
+					 err.buf, NULL);
+		else
+			error("%s", err.buf);
 		strbuf_release(&err);
 		return -1;
 	}
