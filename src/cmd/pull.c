@@ -16,8 +16,10 @@
 #include "cmd.h"
 #include "../core/download.h"
 #include "../core/hub.h"
+#include "../core/lock.h"
 #include "../core/repo.h"
 #include "../util/humanize.h"
+#include "../util/fsutil.h"
 #include "../util/jsonout.h"
 #include "../util/msg.h"
 #include "../util/progress.h"
@@ -117,21 +119,34 @@ static int local_state(struct cache *c, const char *name, const char *commit,
 	struct repo r;
 	struct repo_rev *rev;
 	char *folder = cache_name_to_folder(name);
+	char *lockdir = xasprintf(".locks/%s", folder);
 	size_t missing = 0, partial = 0, absent = 0;
-	int ret = -1;
+	int ret = -1, lfd;
 
 	if (c->fd < 0 || repo_open(c, folder, &r, NULL) < 0) {
 		if (c->fd >= 0)
 			repo_close(&r);
 		free(folder);
+		free(lockdir);
 		return -1;
 	}
+	lfd = fs_open_path_at(c->fd, lockdir, O_RDONLY | O_DIRECTORY);
 	for (size_t i = 0; i < n; i++) {
 		char *inc = xasprintf("%s.incomplete", files[i].f->etag);
-		if (strlist_has(&r.incomplete, inc))
+		char *lk = xasprintf("%s.lock", files[i].f->etag);
+		/* A partial file somebody is writing now is not ours to ask
+		 * about: we will wait for its lock. */
+		struct stat st;
+		if (strlist_has(&r.incomplete, inc) &&
+		    (lfd < 0 || lock_probe_at(lfd, lk) != LOCK_HELD) &&
+		    r.blobs_fd >= 0 &&
+		    fstatat(r.blobs_fd, inc, &st, AT_SYMLINK_NOFOLLOW) == 0)
 			partial++;
 		free(inc);
+		free(lk);
 	}
+	if (lfd >= 0)
+		close(lfd);
 	rev = repo_rev_by_commit(&r, commit);
 	if (rev && repo_load_files(&r, rev) == 0) {
 		for (size_t i = 0; i < n; i++) {
@@ -165,6 +180,7 @@ static int local_state(struct cache *c, const char *name, const char *commit,
 	}
 	repo_close(&r);
 	free(folder);
+	free(lockdir);
 	return ret;
 }
 

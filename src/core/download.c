@@ -15,7 +15,7 @@
 #include "../util/fsutil.h"
 #include "../util/xalloc.h"
 
-#define WRITE_BUF (1u << 20)
+#define WRITE_BUF (256u << 10)
 #define ATTEMPTS 5 /* in a row without progress */
 #define BACKOFF_MS 200
 #define RETRY_AFTER_CAP 30

@@ -221,7 +221,8 @@ class Handler(BaseHTTPRequestHandler):
         if self.command == "HEAD":
             return
         drop = None
-        if "drop_after" in k and take("drop", k.get("drop_times", 1)):
+        if ("drop_after" in k and end + 1 - start > k["drop_after"]
+                and take("drop", k.get("drop_times", 1))):
             drop = k["drop_after"]
         limit = end + 1
         if "truncate_at" in k:
