@@ -344,58 +344,88 @@ out:
 	return ret;
 }
 
-/* Does the rel parameter value v (up to end) list "next"? */
-static bool rel_has_next(const char *v, const char *end)
+/* Does a rel value (space-separated relation types) list "next"? */
+static bool rel_has_next(const char *v, size_t n)
 {
-	bool quoted = *v == '"';
+	size_t i = 0;
 
-	if (quoted)
-		v++;
-	while (v < end && *v != '"' && *v != ';' && *v != ',') {
-		size_t n = 0;
+	while (i < n) {
+		size_t w = 0;
 
-		while (v + n < end && !strchr(" \t\";,", v[n]))
-			n++;
-		if (n == 4 && !strncasecmp(v, "next", 4))
+		while (i < n && (v[i] == ' ' || v[i] == '\t'))
+			i++;
+		while (i + w < n && v[i + w] != ' ' && v[i + w] != '\t')
+			w++;
+		if (w == 4 && !strncasecmp(v + i, "next", 4))
 			return true;
-		if (!quoted)
-			return false;
-		v += n;
-		while (v < end && (*v == ' ' || *v == '\t'))
-			v++;
+		i += w;
 	}
 	return false;
 }
 
+static const char *skip_ws(const char *p)
+{
+	while (*p == ' ' || *p == '\t')
+		p++;
+	return p;
+}
+
+/*
+ * RFC 8288: link-value = "<" URI ">" *( ";" param ), separated by ",";
+ * a param is token [ "=" ( token / quoted-string ) ].
+ */
 char *hub_link_next(const char *link)
 {
-	const char *p = link, *lt;
+	const char *p = link;
 
-	while ((lt = strchr(p, '<'))) {
-		const char *gt = strchr(lt, '>'), *end, *q;
+	for (;;) {
+		const char *lt, *gt;
+		bool next = false;
 
+		p = skip_ws(p);
+		while (*p == ',')
+			p = skip_ws(p + 1);
+		if (*p != '<')
+			return NULL;
+		lt = p;
+		gt = strchr(lt, '>');
 		if (!gt)
 			return NULL;
-		end = strchr(gt, '<');
-		if (!end)
-			end = gt + strlen(gt);
-		for (q = gt + 1; q + 4 <= end; q++) {
-			if (strncasecmp(q, "rel", 3))
-				continue;
-			const char *v = q + 3;
-			while (v < end && (*v == ' ' || *v == '\t'))
-				v++;
-			if (v >= end || *v != '=')
-				continue;
-			v++;
-			while (v < end && (*v == ' ' || *v == '\t'))
-				v++;
-			if (rel_has_next(v, end))
-				return xstrndup(lt + 1, (size_t)(gt - lt - 1));
+		p = skip_ws(gt + 1);
+		while (*p == ';') {
+			const char *name = skip_ws(p + 1), *v;
+			size_t nlen = strcspn(name, "=;, \t"), vlen = 0;
+
+			p = skip_ws(name + nlen);
+			v = p;
+			if (*p == '=') {
+				p = skip_ws(p + 1);
+				if (*p == '"') {
+					v = ++p;
+					while (*p && *p != '"') {
+						if (*p == '\\' && p[1])
+							p++;
+						p++;
+					}
+					vlen = (size_t)(p - v);
+					if (*p == '"')
+						p++;
+				} else {
+					v = p;
+					vlen = strcspn(p, ";, \t");
+					p += vlen;
+				}
+			}
+			if (nlen == 3 && !strncasecmp(name, "rel", 3) &&
+			    rel_has_next(v, vlen))
+				next = true;
+			p = skip_ws(p);
 		}
-		p = end;
+		if (next)
+			return xstrndup(lt + 1, (size_t)(gt - lt - 1));
+		if (*p != ',')
+			return NULL;
 	}
-	return NULL;
 }
 
 char *hub_normalize_etag(const char *etag)
@@ -414,71 +444,76 @@ char *hub_normalize_etag(const char *etag)
 	return xstrndup(p, n);
 }
 
-/* fnmatch.fnmatchcase: '*' and '?' match '/', no escapes. */
+/*
+ * Does the single-character pattern at pat (literal, '?' or a [set])
+ * match c? *len receives the pattern's length.
+ */
+static bool match_one(const char *pat, char c, size_t *len)
+{
+	const char *q, *start;
+	bool neg = false, hit = false;
+
+	*len = 1;
+	if (*pat == '?')
+		return true;
+	if (*pat != '[')
+		return *pat == c;
+	q = pat + 1;
+	if (*q == '!') {
+		neg = true;
+		q++;
+	}
+	start = q;
+	/* A ']' first in the set is literal. */
+	while (*q && (*q != ']' || q == start))
+		q++;
+	if (!*q)
+		return c == '['; /* no closing ']': a literal '[' */
+	for (const char *m = start; m < q; m++) {
+		if (m + 2 < q && m[1] == '-') {
+			if ((unsigned char)c >= (unsigned char)m[0] &&
+			    (unsigned char)c <= (unsigned char)m[2])
+				hit = true;
+			m += 2;
+		} else if (*m == c) {
+			hit = true;
+		}
+	}
+	*len = (size_t)(q - pat) + 1;
+	return hit != neg;
+}
+
+/*
+ * fnmatch.fnmatchcase: '*' and '?' match '/', no escapes. Iterative with
+ * one backtracking point, so hostile patterns cost O(n*m), not 2^n.
+ */
 static bool glob_at(const char *pat, const char *s)
 {
-	while (*pat) {
+	const char *star_p = NULL, *star_s = NULL;
+
+	while (*s) {
+		size_t len;
+
 		if (*pat == '*') {
 			while (*pat == '*')
 				pat++;
-			if (!*pat)
-				return true;
-			for (; *s; s++)
-				if (glob_at(pat, s))
-					return true;
-			return false;
+			star_p = pat;
+			star_s = s;
+			continue;
 		}
-		if (!*s)
-			return false;
-		if (*pat == '?') {
-			pat++;
+		if (*pat && match_one(pat, *s, &len)) {
+			pat += len;
 			s++;
 			continue;
 		}
-		if (*pat == '[') {
-			const char *q = pat + 1;
-			bool neg = false, hit = false;
-
-			if (*q == '!') {
-				neg = true;
-				q++;
-			}
-			/* A ']' first in the set is literal. */
-			const char *start = q;
-			while (*q && (*q != ']' || q == start))
-				q++;
-			if (!*q) {
-				/* No closing ']': a literal '['. */
-				if (*s != '[')
-					return false;
-				pat++;
-				s++;
-				continue;
-			}
-			for (const char *c = start; c < q; c++) {
-				if (c + 2 < q && c[1] == '-') {
-					if ((unsigned char)*s >=
-						    (unsigned char)c[0] &&
-					    (unsigned char)*s <=
-						    (unsigned char)c[2])
-						hit = true;
-					c += 2;
-				} else if (*c == *s) {
-					hit = true;
-				}
-			}
-			if (hit == neg)
-				return false;
-			pat = q + 1;
-			s++;
-			continue;
-		}
-		if (*pat != *s)
+		if (!star_p)
 			return false;
-		pat++;
-		s++;
+		pat = star_p;
+		s = ++star_s;
 	}
-	return !*s;
+	while (*pat == '*')
+		pat++;
+	return !*pat;
 }
 
 bool hub_glob_match(const char *pattern, const char *path)
