@@ -248,6 +248,7 @@ struct xfer_file {
 	uint64_t range_from;
 	struct strbuf why; /* a sink failure, for the error message */
 	int write_errno;
+	bool tampered; /* somebody else truncated or replaced our file */
 };
 
 static int flush_buf(struct xfer_file *x)
@@ -270,6 +271,21 @@ static int flush_buf(struct xfer_file *x)
 		x->flushed += (uint64_t)w;
 	}
 	x->buf_len = 0;
+	/*
+	 * A client that takes no lock (@huggingface/hub) opens the same
+	 * .incomplete name with O_TRUNC: then the file is shorter than what
+	 * we wrote, and its content is no longer ours to vouch for.
+	 */
+	{
+		struct stat st;
+		if (fstat(x->fd, &st) == 0 &&
+		    (uint64_t)st.st_size < x->flushed) {
+			x->tampered = true;
+			strbuf_setf(&x->why, "another program is writing it "
+					     "without a lock");
+			return -1;
+		}
+	}
 	return 0;
 }
 
@@ -410,7 +426,10 @@ static int transfer(struct download *d, struct http_client *hc,
 		strbuf_reset(&x->why);
 		strbuf_reset(err);
 		if (http_client_do(hc, &rq, &rs, &kind, err) < 0) {
-			if (flush_buf(x) < 0 || x->write_errno) {
+			if (x->tampered || (flush_buf(x) < 0 && x->tampered)) {
+				strbuf_reset(err);
+				error_set(err, "%s", x->why.buf);
+			} else if (x->write_errno) {
 				strbuf_reset(err);
 				error_set(err,
 					  "cannot write '%s.incomplete': %s",
@@ -424,8 +443,12 @@ static int transfer(struct download *d, struct http_client *hc,
 				retry = kind == HUB_E_NETWORK;
 			}
 		} else if (flush_buf(x) < 0) {
-			error_set(err, "cannot write '%s.incomplete': %s",
-				  f->etag, strerror(x->write_errno));
+			if (x->tampered)
+				error_set(err, "%s", x->why.buf);
+			else
+				error_set(err,
+					  "cannot write '%s.incomplete': %s",
+					  f->etag, strerror(x->write_errno));
 		} else if (rs.status == 416 && x->have > 0) {
 			/* Our partial file is not a prefix of theirs. */
 			retry = restart(x) == 0;
@@ -480,6 +503,58 @@ static int transfer(struct download *d, struct http_client *hc,
 	return ret;
 }
 
+static bool same_file(int dfd, const char *name, const struct stat *a)
+{
+	struct stat b;
+
+	return fstatat(dfd, name, &b, AT_SYMLINK_NOFOLLOW) == 0 &&
+	       a->st_dev == b.st_dev && a->st_ino == b.st_ino;
+}
+
+/*
+ * Somebody without a lock is writing our .incomplete file. Wait until it
+ * becomes blobs/<etag> (or stops changing), then verify that blob.
+ */
+static int wait_for_other(struct download *d, const struct hub_file *f,
+			  const char *inc, struct strbuf *err)
+{
+	char digest[65];
+	off_t last = -1;
+	int idle = 0, fd, r;
+
+	strbuf_reset(err);
+	for (;;) {
+		struct stat st;
+
+		if (fstatat(d->blobs_fd, f->etag, &st, AT_SYMLINK_NOFOLLOW) ==
+		    0)
+			break;
+		if (fstatat(d->blobs_fd, inc, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+		    idle >= 300)
+			return error_set(err, "another program was writing it "
+					      "without a lock and did not "
+					      "finish");
+		idle = st.st_size == last ? idle + 1 : 0;
+		last = st.st_size;
+		if (!hub_sleep(100, d->hub->stop)) {
+			d->interrupted = true;
+			return error_set(err, "interrupted");
+		}
+	}
+	fd = openat(d->blobs_fd, f->etag, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return error_set(err, "cannot open 'blobs/%s': %s", f->etag,
+				 strerror(errno));
+	r = hash_fd_matches(fd, f->etag, f->size, digest, d->hub->stop);
+	close(fd);
+	if (r == 1)
+		return 0;
+	return error_set(err,
+			 "'%s' written by another program does not "
+			 "match its hash (expected %s, got %s)",
+			 f->path, f->etag, r < 0 ? "a read error" : digest);
+}
+
 static int fetch_blob(struct download *d, struct http_client *hc,
 		      struct dl_file *df, struct strbuf *err)
 {
@@ -524,15 +599,25 @@ static int fetch_blob(struct download *d, struct http_client *hc,
 	}
 	df->resumed_from = x.have;
 	progress_add(d, (int64_t)x.have, 0);
-	if (transfer(d, hc, &x, err) < 0)
+	if (transfer(d, hc, &x, err) < 0) {
+		if (x.tampered)
+			ret = wait_for_other(d, f, inc, err);
 		goto out; /* the partial file stays for the next run */
+	}
+	/* Our file must still be the one at that name, and whole. */
+	if (fstat(x.fd, &st) < 0 || (uint64_t)st.st_size != f->size ||
+	    !same_file(d->blobs_fd, inc, &st)) {
+		ret = wait_for_other(d, f, inc, err);
+		goto out;
+	}
 	hasher_final(&x.h, digest);
 	if (strcmp(digest, f->etag)) {
 		error_set(err,
 			  "'%s' does not match its hash (expected %s, "
 			  "got %s); the download was discarded",
 			  f->path, f->etag, digest);
-		unlinkat(d->blobs_fd, inc, 0);
+		if (same_file(d->blobs_fd, inc, &st))
+			unlinkat(d->blobs_fd, inc, 0);
 		progress_add(d, -(int64_t)f->size, 0);
 		goto out;
 	}
