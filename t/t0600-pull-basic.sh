@@ -70,6 +70,14 @@ test_expect_success 'a second pull reports already_exists and fetches nothing' '
 	! hub_log "\"/resolve/\" in e[\"p\"]" | grep .
 '
 
+test_expect_success '--json prints only the envelope' '
+	rm -rf "$CACHE" &&
+	mlxk pull --json org/model >out 2>err &&
+	test_must_be_empty err &&
+	json_check out "d[\"data\"][\"download_status\"] == \"success\"" &&
+	json_check out "d[\"error\"] is None"
+'
+
 test_expect_success 'pull ORG/NAME@TAG downloads that revision and writes refs/TAG' '
 	mlxk --json pull org/model@v1.0 >out &&
 	json_check out "d[\"data\"][\"download_status\"] == \"success\"" &&

@@ -109,6 +109,16 @@ test_expect_success 'Xet-backed files come through the plain redirect, named by 
 	blobs_are_hashes "$R"
 '
 
+test_expect_success 'tree paths that leave the snapshot are refused before any write' '
+	for evil in "../../../escape" "/abs/escape" "a/../../escape"; do
+		fresh && knobs "{\"evil_path\": \"$evil\"}" &&
+		test_expect_code 1 mlxk pull org/model 2>err &&
+		test_grep "unsafe path" err &&
+		test_path_is_missing "$R" &&
+		! find "$TRASH" -name escape | grep . || return 1
+	done
+'
+
 test_expect_success 'after the faults, a clean pull completes everything' '
 	knobs "{}" &&
 	mlxk pull -q --force-resume org/model &&

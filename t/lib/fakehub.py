@@ -26,6 +26,7 @@ Faults come from a JSON knobs file, re-read on every request:
   cdn_base URL       redirect LFS files to URL/<sha256> instead
   xet true           mark LFS files as Xet-backed (xetHash, X-Xet-Hash)
   no_ranges true     ignore Range headers (answer 200)
+  evil_path P        list an extra file at path P (e.g. "../../x")
 
 Every request is logged as one JSON line to --log: method, path, host
 (address served), status, and the Range and Authorization headers.
@@ -353,6 +354,9 @@ class Handler(BaseHTTPRequestHandler):
                 e["lastCommit"] = {"id": commit, "title": "init",
                                    "date": "2024-01-01T00:00:00.000Z"}
             entries.append(e)
+        if want is None and k.get("evil_path"):
+            entries.append({"type": "file", "oid": "0" * 40, "size": 1,
+                            "path": k["evil_path"]})
         if want is None:
             entries += [{"type": "directory", "oid": "0" * 40, "size": 0, "path": d}
                         for d in sorted(dirs)]
