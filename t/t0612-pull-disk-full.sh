@@ -1,6 +1,8 @@
 #!/bin/bash
 # mlxk pull on a full disk: a warning before starting, a clear error
-# when the disk fills, and nothing half-written in blobs/.
+# when the disk fills, and nothing half-written in blobs/. One download
+# at a time (-j 1), so the small file lands before the large one fills
+# the disk.
 . "$(dirname "$0")/test-lib.sh"
 . "$TEST_DIRECTORY/lib/fakehub.sh"
 
@@ -18,7 +20,7 @@ fi
 BLOB=$(sha256_of "$HUBROOT/org/model/main/model.safetensors")
 
 test_expect_success 'a full disk: warning first, then a clear error' '
-	test_expect_code 1 mlxk --cache-dir "$SMALL/hub" pull org/model 2>err &&
+	test_expect_code 1 mlxk --cache-dir "$SMALL/hub" pull -j 1 org/model 2>err &&
 	test_grep "^mlxk: warning: .org/model. needs 2.0MB more but only" err &&
 	test_grep "No space left on device" err &&
 	test_grep "model.safetensors" err &&
