@@ -189,6 +189,27 @@ test_expect_success 'a repo folder that is a symlink loop or a file' '
 	expect_entry org/loop "unhealthy|cannot open*"
 '
 
+test_expect_success 'folders nested too deeply inside a snapshot' '
+	make_model org/deepdirs &&
+	d="$(snap org/deepdirs)" &&
+	for i in $(seq 1 70); do d="$d/d"; done &&
+	mkdir -p "$d" &&
+	run_all &&
+	expect_entry org/deepdirs "unhealthy|snapshot * is nested too deeply"
+'
+
+test_expect_success 'huge README.md and tokenizer.json are skipped, not read' '
+	make_model org/bigmeta "" base &&
+	c=$(commit_for org/bigmeta) &&
+	truncate -s 300M "$(repo_dir org/bigmeta)/blobs/bigreadme" &&
+	ln -s ../../blobs/bigreadme "$(snap org/bigmeta)/README.md" &&
+	truncate -s 300M "$(repo_dir org/bigmeta)/blobs/bigtok" &&
+	ln -s ../../blobs/bigtok "$(snap org/bigmeta)/tokenizer.json" &&
+	printf "{\"a\":1}" | add_file org/bigmeta $c tokenizer_config.json >/dev/null &&
+	run_all &&
+	expect_entry org/bigmeta "healthy|Model is healthy"
+'
+
 nobody_ok() {
 	test "$(id -u)" = 0 && command -v setpriv >/dev/null &&
 	setpriv --reuid=nobody --regid=nogroup --clear-groups test -x "$TRASH"

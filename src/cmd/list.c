@@ -346,6 +346,10 @@ static int cmd_list_exec(int argc, char **argv, struct mlxk_ctx *ctx)
 					optarg);
 			break;
 		default:
+			if (optopt == 'f')
+				return cmd_usage_error(&cmd_list_entry, o.json,
+						       "--framework needs a "
+						       "name");
 			return cmd_usage_error(&cmd_list_entry, o.json,
 					       "unknown option '%s'",
 					       argv[optind - 1]);

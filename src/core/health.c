@@ -211,16 +211,17 @@ static bool index_rules(struct repo *r, struct repo_rev *rev,
 	}
 	if (refs.nr > 1)
 		qsort(refs.items, refs.nr, sizeof(*refs.items), cmp_str);
-	/* Unique, sorted: drop neighbours that repeat. */
-	for (size_t i = 1; i < refs.nr;) {
-		if (!strcmp(refs.items[i], refs.items[i - 1])) {
-			free(refs.items[i]);
-			memmove(&refs.items[i], &refs.items[i + 1],
-				(refs.nr - i - 1) * sizeof(*refs.items));
-			refs.nr--;
-		} else {
-			i++;
+	/* Unique, sorted: drop neighbours that repeat (in one pass). */
+	if (refs.nr > 1) {
+		size_t keep = 1;
+
+		for (size_t i = 1; i < refs.nr; i++) {
+			if (!strcmp(refs.items[i], refs.items[keep - 1]))
+				free(refs.items[i]);
+			else
+				refs.items[keep++] = refs.items[i];
 		}
+		refs.nr = keep;
 	}
 	for (size_t i = 0; i < refs.nr; i++) {
 		struct repo_file *f = repo_file_by_path(rev, refs.items[i]);
