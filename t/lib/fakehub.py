@@ -116,7 +116,11 @@ def revisions(repo):
 
 
 def find_rev(repo, rev):
-    """The revision directory for a branch/tag name or a commit hash."""
+    """The revision directory for a branch/tag name, an alias listed in
+    the repo's .aliases JSON ({"refs/pr/1": "main"}) or a commit hash."""
+    aliases = os.path.join(repo_dir(repo), ".aliases")
+    if os.path.exists(aliases):
+        rev = json.load(open(aliases)).get(rev, rev)
     for r in revisions(repo):
         if r == rev or commit_of(repo, r) == rev:
             return r
@@ -279,9 +283,9 @@ class Handler(BaseHTTPRequestHandler):
             return self.body(full, file_meta(full), {"ETag": '"%s"' % path[5:]}, k, True)
         if self.server.server_address[0] != "127.0.0.1":
             return self.error(404, "NotFound", "only /cdn/ here")
-        m = RESOLVE.match(path)
+        m = RESOLVE.match(url.path)
         if m:
-            repo, rev, rel = m.groups()
+            repo, rev, rel = map(urllib.parse.unquote, m.groups())
             if not repo_dir(repo):
                 return self.error(404, "RepoNotFound", "Repository Not Found")
             if not self.authorized(repo):
@@ -313,10 +317,10 @@ class Handler(BaseHTTPRequestHandler):
                     h["X-Xet-Hash"] = md["sha256"]
                 return self.send(302, h)
             return self.body(full, md, h, k, False)
-        m = API.match(path)
+        m = API.match(url.path)
         if not m:
             return self.error(404, "NotFound", "no route")
-        repo, kind, rev = m.groups()
+        repo, kind, rev = map(urllib.parse.unquote, m.groups())
         if "api_5xx" in k and take("api_5xx", k["api_5xx"]):
             return self.error(500, "Internal", "try again")
         if not repo_dir(repo):
