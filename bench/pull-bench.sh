@@ -159,6 +159,12 @@ done
 		echo "\`-j 1\` / \`curl\`: **$(awk "BEGIN { printf \"%.2f\", ${SECS["$c ${NAMES[1]}"]} / ${SECS["$c ${NAMES[3]}"]} }")**."
 	done
 	echo
+	echo "## Notes"
+	echo
+	echo "\`curl -Z\` drives all its transfers from one thread, while \`mlxk pull\`"
+	echo "runs one thread per transfer plus one writer thread each, so on several"
+	echo "files it can beat curl; the single-file case compares like with like."
+	echo
 	echo "## Memory"
 	echo
 	echo "Peak memory does not grow with the file size: each transfer holds two"
