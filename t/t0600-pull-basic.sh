@@ -11,6 +11,8 @@ echo hello | hub_file org/model main README.md
 echo tok | hub_file org/model main tokenizer.json
 printf '{"model_type":"old"}' | hub_file org/model v1.0 config.json
 head -c 2000 /dev/urandom | hub_file org/model v1.0 model.safetensors
+echo odd | hub_file org/odd main "sub dir/a+b=c%d.json"
+head -c 3000 /dev/urandom | hub_file org/odd main "weights #1.bin"
 fakehub_start
 MAIN=$(hub_commit org/model main)
 V1=$(hub_commit org/model v1.0)
@@ -87,6 +89,15 @@ test_expect_success 'pull ORG/NAME@TAG downloads that revision and writes refs/T
 	cmp "$HUBROOT/org/model/v1.0/config.json" "$R/snapshots/$V1/config.json"
 '
 
+test_expect_success 'a revision with slashes is encoded and gets a nested ref' '
+	echo "{\"refs/pr/1\": \"v1.0\"}" >"$HUBROOT/org/model/.aliases" &&
+	hub_log_reset &&
+	mlxk pull -q org/model@refs/pr/1 &&
+	hub_log "e[\"p\"] == \"/api/models/org/model/revision/refs%2Fpr%2F1\"" >rev &&
+	test_line_count = 1 rev &&
+	printf "%s" "$V1" >expect && test_cmp expect "$R/refs/refs/pr/1"
+'
+
 test_expect_success 'pull ORG/NAME@COMMIT writes no ref for the commit' '
 	rm -rf "$CACHE" &&
 	mlxk pull -q org/model@$V1 >out 2>err &&
@@ -141,6 +152,16 @@ test_expect_success '-j 1 downloads one file at a time and still works' '
 	rm -rf "$CACHE" &&
 	mlxk pull -q -j 1 org/model &&
 	blobs_are_hashes "$R"
+'
+
+test_expect_success 'file names with spaces and reserved characters are encoded' '
+	mlxk pull -q org/odd &&
+	ODD="$CACHE/models--org--odd/snapshots/$(hub_commit org/odd main)" &&
+	cmp "$HUBROOT/org/odd/main/sub dir/a+b=c%d.json" "$ODD/sub dir/a+b=c%d.json" &&
+	cmp "$HUBROOT/org/odd/main/weights #1.bin" "$ODD/weights #1.bin" &&
+	hub_log "\"/resolve/\" in e[\"p\"] and \"odd\" in e[\"p\"]" >res &&
+	test_grep "sub%20dir/a%2Bb%3Dc%25d.json" res &&
+	test_grep "weights%20%231.bin" res
 '
 
 test_done

@@ -7,6 +7,8 @@
 TOKEN=hf_secretTOKEN1234567890
 printf '{"model_type":"llama"}' | hub_file org/model main config.json
 head -c 4000 /dev/urandom | hub_file org/model main model.safetensors
+printf '{}' | hub_file org/model main tokenizer.json
+printf '{}' | hub_file org/model main tokenizer_config.json
 printf '{"model_type":"llama"}' | hub_file org/gated main config.json
 head -c 4000 /dev/urandom | hub_file org/gated main model.safetensors
 echo "$TOKEN" >"$HUBROOT/org/gated/.token"
@@ -82,6 +84,20 @@ test_expect_success 'HF_TOKEN opens a gated repo; the CDN never sees the token' 
 	hub_log "e[\"host\"] == \"127.0.0.2\" and e[\"auth\"]" >leak &&
 	test_must_be_empty leak &&
 	! grep -r "$TOKEN" out err
+'
+
+test_expect_success 'a tree page on another host is fetched without the token' '
+	rm -rf "$CACHE" && hub_log_reset &&
+	knobs "{\"link_host\": \"127.0.0.2\"}" &&
+	HF_TOKEN=$TOKEN mlxk pull -q org/model &&
+	knobs "{}" &&
+	hub_log "\"/tree/\" in e[\"p\"] and e[\"host\"] == \"127.0.0.2\"" >other &&
+	test_line_count = 1 other &&
+	hub_log "e[\"host\"] == \"127.0.0.2\" and e[\"auth\"]" >leak &&
+	test_must_be_empty leak &&
+	hub_log "e[\"host\"] == \"127.0.0.1\" and e[\"auth\"] == \"Bearer $TOKEN\"" >sent &&
+	test_line_count -ge 2 sent &&
+	test "$(find "$CACHE/models--org--model/snapshots" -type l | wc -l)" = 4
 '
 
 test_expect_success 'HUGGING_FACE_HUB_TOKEN is the second choice' '

@@ -22,6 +22,15 @@ wait_for_cdn() {
 	return 1
 }
 
+# wait_for_partial: until some bytes of the big file are on disk.
+wait_for_partial() {
+	for i in $(seq 200); do
+		test -s "$R/blobs/$BLOB.incomplete" && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
 test_expect_success 'SIGINT stops cleanly: exit 130, partial kept, lock released' '
 	rm -rf "$CACHE" && hub_log_reset &&
 	knobs "{\"slow\": 500000}" &&
@@ -68,7 +77,7 @@ test_expect_success 'after kill -9 a new pull fetches only the missing bytes' '
 	knobs "{\"slow\": 600000}" &&
 	{ "$MLXK_BIN" pull -q org/model & } &&
 	pid=$! &&
-	wait_for_cdn && sleep 1 &&
+	wait_for_partial && sleep 0.3 &&
 	kill -9 $pid && { wait $pid; true; } &&
 	size=$(wc -c <"$R/blobs/$BLOB.incomplete") &&
 	test "$size" -gt 0 &&
@@ -137,6 +146,29 @@ test_expect_success 'SIGINT while waiting for a lock exits 130' '
 	kill -INT $pid &&
 	test_expect_code 130 wait $pid &&
 	kill $fl; wait $fl; true
+'
+
+test_expect_success 'a lockless writer truncating our partial file is waited for and verified' '
+	rm -rf "$CACHE" && hub_log_reset &&
+	knobs "{\"slow\": 500000}" &&
+	{ "$MLXK_BIN" pull org/model >out 2>err & } &&
+	pid=$! &&
+	INC="$R/blobs/$BLOB.incomplete" &&
+	wait_for_partial &&
+	python3 -c "
+import os, sys, time
+src, inc, blob = sys.argv[1:]
+data = open(src, \"rb\").read()
+with open(inc, \"wb\") as f:          # what a client without locks does
+    for i in range(0, len(data), 100000):
+        f.write(data[i:i + 100000]); f.flush(); time.sleep(0.08)
+os.rename(inc, blob)
+" "$HUBROOT/org/model/main/model.safetensors" "$INC" "$R/blobs/$BLOB" &&
+	wait $pid &&
+	knobs "{}" &&
+	blobs_are_hashes "$R" &&
+	cmp "$HUBROOT/org/model/main/model.safetensors" "$R/snapshots/$MAIN/model.safetensors" &&
+	test_path_is_missing "$INC"
 '
 
 test_expect_success 'two pulls at once end in one verified cache' '

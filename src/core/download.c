@@ -98,6 +98,7 @@ int download_open(struct download *d, const char *ref, struct strbuf *err)
 	d->folder = cache_name_to_folder(d->repo);
 	d->repo_fd = d->blobs_fd = d->snap_fd = -1;
 	pthread_mutex_init(&d->mu, NULL);
+	pthread_cond_init(&d->cv, NULL);
 	if (fs_mkdirs_at(d->cache->fd, d->folder, 0777, err) < 0)
 		goto out;
 	d->repo_fd = fs_opendir_at(d->cache->fd, d->folder);
@@ -166,6 +167,7 @@ void download_close(struct download *d)
 	d->snap_fd = d->blobs_fd = d->repo_fd = -1;
 	FREE_AND_NULL(d->folder);
 	pthread_mutex_destroy(&d->mu);
+	pthread_cond_destroy(&d->cv);
 }
 
 long long download_free_space(struct download *d)
@@ -234,35 +236,47 @@ out:
 	return ret;
 }
 
-/* One file's transfer state, shared with the body sink. */
+/*
+ * One file's transfer state, shared with the body sink. Bytes arrive in
+ * buf; a full buffer goes to a writer thread that writes and hashes it
+ * while the next one fills, so the network, the disk and SHA-256 overlap.
+ */
 struct xfer_file {
 	struct download *d;
 	struct dl_file *df;
 	int fd;
-	struct hasher h;
+	struct hasher h;  /* owned by the writer while it is busy */
 	uint64_t have;	  /* bytes on disk plus buffered */
-	uint64_t flushed; /* bytes written to fd */
-	char *buf;
+	uint64_t flushed; /* bytes written to fd (writer) */
+	char *buf;	  /* being filled */
 	size_t buf_len;
 	bool started; /* first body byte of the current reply seen */
 	uint64_t range_from;
 	struct strbuf why; /* a sink failure, for the error message */
-	int write_errno;
-	bool tampered; /* somebody else truncated or replaced our file */
+	int write_errno;   /* (writer) */
+	bool tampered;	   /* somebody else truncated our file (writer) */
+
+	pthread_t writer;
+	bool writer_up, quit;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	char *wbuf; /* handed to the writer; NULL when it is idle */
+	size_t wlen;
+	char *spare; /* the free buffer, when the writer is idle */
 };
 
-static int flush_buf(struct xfer_file *x)
+/* Write and hash one buffer (writer thread, or the caller when idle). */
+static void write_out(struct xfer_file *x, const char *p, size_t n)
 {
-	const char *p = x->buf;
-	size_t n = x->buf_len;
+	struct stat st;
 
-	while (n > 0) {
+	while (n > 0 && !x->write_errno && !x->tampered) {
 		ssize_t w = write(x->fd, p, n);
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w <= 0) {
 			x->write_errno = w < 0 ? errno : EIO;
-			return -1;
+			return;
 		}
 		/* Hash exactly what reached the file. */
 		hasher_update(&x->h, p, (size_t)w);
@@ -270,28 +284,121 @@ static int flush_buf(struct xfer_file *x)
 		n -= (size_t)w;
 		x->flushed += (uint64_t)w;
 	}
-	x->buf_len = 0;
 	/*
 	 * A client that takes no lock (@huggingface/hub) opens the same
 	 * .incomplete name with O_TRUNC: then the file is shorter than what
 	 * we wrote, and its content is no longer ours to vouch for.
 	 */
-	{
-		struct stat st;
-		if (fstat(x->fd, &st) == 0 &&
-		    (uint64_t)st.st_size < x->flushed) {
-			x->tampered = true;
-			strbuf_setf(&x->why, "another program is writing it "
-					     "without a lock");
-			return -1;
+	if (fstat(x->fd, &st) == 0 && (uint64_t)st.st_size < x->flushed)
+		x->tampered = true;
+}
+
+static void *writer_main(void *arg)
+{
+	struct xfer_file *x = arg;
+
+	pthread_mutex_lock(&x->mu);
+	for (;;) {
+		char *p;
+		size_t n;
+
+		while (!x->wbuf && !x->quit)
+			pthread_cond_wait(&x->cv, &x->mu);
+		if (!x->wbuf)
+			break;
+		p = x->wbuf;
+		n = x->wlen;
+		pthread_mutex_unlock(&x->mu);
+		write_out(x, p, n);
+		pthread_mutex_lock(&x->mu);
+		x->spare = p;
+		x->wbuf = NULL;
+		pthread_cond_broadcast(&x->cv);
+	}
+	pthread_mutex_unlock(&x->mu);
+	return NULL;
+}
+
+static void writer_start(struct xfer_file *x)
+{
+	pthread_mutex_init(&x->mu, NULL);
+	pthread_cond_init(&x->cv, NULL);
+	x->spare = xmalloc(WRITE_BUF);
+	x->writer_up = pthread_create(&x->writer, NULL, writer_main, x) == 0;
+}
+
+static void writer_stop(struct xfer_file *x)
+{
+	if (x->writer_up) {
+		pthread_mutex_lock(&x->mu);
+		x->quit = true;
+		pthread_cond_broadcast(&x->cv);
+		pthread_mutex_unlock(&x->mu);
+		pthread_join(x->writer, NULL);
+		x->writer_up = false;
+	}
+	pthread_mutex_destroy(&x->mu);
+	pthread_cond_destroy(&x->cv);
+	free(x->spare);
+	x->spare = NULL;
+}
+
+/* Fail if the writer has hit an error; sets why for a lockless writer. */
+static int writer_status(struct xfer_file *x)
+{
+	if (x->tampered) {
+		strbuf_setf(&x->why, "another program is writing it without "
+				     "a lock");
+		return -1;
+	}
+	return x->write_errno ? -1 : 0;
+}
+
+/*
+ * Hand the filled buffer to the writer (waiting while it is busy). With
+ * wait, also wait until everything is on disk.
+ */
+static int flush_buf_wait(struct xfer_file *x, bool wait)
+{
+	int ret;
+
+	if (!x->writer_up) {
+		write_out(x, x->buf, x->buf_len);
+		x->buf_len = 0;
+		return writer_status(x);
+	}
+	pthread_mutex_lock(&x->mu);
+	while (x->wbuf)
+		pthread_cond_wait(&x->cv, &x->mu);
+	ret = writer_status(x);
+	if (ret == 0 && x->buf_len) {
+		x->wbuf = x->buf;
+		x->wlen = x->buf_len;
+		x->buf = x->spare;
+		x->spare = NULL;
+		x->buf_len = 0;
+		pthread_cond_broadcast(&x->cv);
+		if (wait) {
+			while (x->wbuf)
+				pthread_cond_wait(&x->cv, &x->mu);
+			ret = writer_status(x);
 		}
 	}
-	return 0;
+	pthread_mutex_unlock(&x->mu);
+	return ret;
+}
+
+static int flush_buf(struct xfer_file *x)
+{
+	return flush_buf_wait(x, true);
 }
 
 /* Restart from byte 0: the server ignored our Range. */
 static int restart(struct xfer_file *x)
 {
+	x->buf_len = 0;
+	if (flush_buf(x) < 0)
+		return -1;
 	if (ftruncate(x->fd, 0) < 0 || lseek(x->fd, 0, SEEK_SET) < 0) {
 		x->write_errno = errno;
 		return -1;
@@ -368,7 +475,7 @@ static bool sink(const char *data, size_t len, const struct http_resp *rs,
 		len -= n;
 		x->df->fetched += n;
 		progress_add(x->d, (int64_t)n, n);
-		if (x->buf_len == WRITE_BUF && flush_buf(x) < 0)
+		if (x->buf_len == WRITE_BUF && flush_buf_wait(x, false) < 0)
 			return false;
 	}
 	return true;
@@ -426,10 +533,13 @@ static int transfer(struct download *d, struct http_client *hc,
 		strbuf_reset(&x->why);
 		strbuf_reset(err);
 		if (http_client_do(hc, &rq, &rs, &kind, err) < 0) {
-			if (x->tampered || (flush_buf(x) < 0 && x->tampered)) {
+			/* Keep what arrived: it is the next resume's start. */
+			int flushed = flush_buf(x);
+
+			if (x->tampered) {
 				strbuf_reset(err);
 				error_set(err, "%s", x->why.buf);
-			} else if (x->write_errno) {
+			} else if (flushed < 0 && x->write_errno) {
 				strbuf_reset(err);
 				error_set(err,
 					  "cannot write '%s.incomplete': %s",
@@ -599,6 +709,7 @@ static int fetch_blob(struct download *d, struct http_client *hc,
 	}
 	df->resumed_from = x.have;
 	progress_add(d, (int64_t)x.have, 0);
+	writer_start(&x);
 	if (transfer(d, hc, &x, err) < 0) {
 		if (x.tampered)
 			ret = wait_for_other(d, f, inc, err);
@@ -635,6 +746,8 @@ static int fetch_blob(struct download *d, struct http_client *hc,
 	}
 	ret = 0;
 out:
+	if (x.spare || x.writer_up)
+		writer_stop(&x);
 	if (x.fd >= 0)
 		close(x.fd);
 	hasher_release(&x.h);
@@ -708,6 +821,7 @@ static void *worker(void *arg)
 			d->files_done++;
 		if (d->on_file && !(df->state == DL_FAILED && d->interrupted))
 			d->on_file(d, df, d->user);
+		pthread_cond_broadcast(&d->cv);
 		pthread_mutex_unlock(&d->mu);
 	}
 	http_client_free(hc);
@@ -730,26 +844,28 @@ int download_run(struct download *d)
 			break;
 	if (!started)
 		worker(d);
-	/* Wait for the workers, ticking the display about 10 times a second. */
+	/*
+	 * Wait for the workers, ticking the display about 10 times a second;
+	 * a finished file wakes us at once.
+	 */
+	pthread_mutex_lock(&d->mu);
 	for (;;) {
-		struct timespec ts = { 0, 100 * 1000 * 1000 };
-		bool finished;
+		struct timespec ts;
+		bool finished = d->files_done + d->files_failed == d->nr_files;
 
-		pthread_mutex_lock(&d->mu);
-		finished =
-			d->files_done + d->files_failed == d->nr_files ||
-			((d->interrupted || (d->hub->stop && *d->hub->stop)) &&
-			 d->next >= d->nr_files);
-		pthread_mutex_unlock(&d->mu);
-		if (d->on_tick) {
-			pthread_mutex_lock(&d->mu);
+		if (d->on_tick)
 			d->on_tick(d, d->user);
-			pthread_mutex_unlock(&d->mu);
-		}
 		if (finished || (d->hub->stop && *d->hub->stop))
 			break;
-		nanosleep(&ts, NULL);
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_nsec += 100 * 1000 * 1000;
+		if (ts.tv_nsec >= 1000000000L) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000L;
+		}
+		pthread_cond_timedwait(&d->cv, &d->mu, &ts);
 	}
+	pthread_mutex_unlock(&d->mu);
 	for (size_t i = 0; i < started; i++)
 		pthread_join(tids[i], NULL);
 	free(tids);

@@ -63,6 +63,7 @@ struct download {
 
 	/* Progress, readable from on_tick/on_file (under mu). */
 	pthread_mutex_t mu;
+	pthread_cond_t cv;   /* signalled when a file is finished */
 	uint64_t bytes_done; /* present in the cache or partial files */
 	uint64_t bytes_net;  /* received in this run */
 	size_t files_done;

@@ -970,14 +970,10 @@ int hub_list_tree(struct http_client *c, const char *repo, const char *commit,
 				  repo);
 			break;
 		}
-		if (!hub_same_origin(url, c->hub->endpoint)) {
-			*kind = HUB_E_PROTOCOL;
-			error_set(err,
-				  "tree listing of '%s' points to another "
-				  "host",
-				  repo);
-			break;
-		}
+		/*
+		 * A next page on another host (a mirror that kept the Hub's
+		 * links) is fetched like any URL: without the token.
+		 */
 		if (get_json(c, url, repo, commit, &rs, kind, err) < 0) {
 			http_resp_release(&rs);
 			break;

@@ -27,6 +27,8 @@ Faults come from a JSON knobs file, re-read on every request:
   xet true           mark LFS files as Xet-backed (xetHash, X-Xet-Hash)
   no_ranges true     ignore Range headers (answer 200)
   evil_path P        list an extra file at path P (e.g. "../../x")
+  link_host H        tree pages link to host H (e.g. 127.0.0.2, which then
+                     serves the API too)
 
 Every request is logged as one JSON line to --log: method, path, host
 (address served), status, and the Range and Authorization headers.
@@ -116,7 +118,11 @@ def revisions(repo):
 
 
 def find_rev(repo, rev):
-    """The revision directory for a branch/tag name or a commit hash."""
+    """The revision directory for a branch/tag name, an alias listed in
+    the repo's .aliases JSON ({"refs/pr/1": "main"}) or a commit hash."""
+    aliases = os.path.join(repo_dir(repo), ".aliases")
+    if os.path.exists(aliases):
+        rev = json.load(open(aliases)).get(rev, rev)
     for r in revisions(repo):
         if r == rev or commit_of(repo, r) == rev:
             return r
@@ -277,11 +283,12 @@ class Handler(BaseHTTPRequestHandler):
             if not full:
                 return self.error(404, "EntryNotFound", "no such blob")
             return self.body(full, file_meta(full), {"ETag": '"%s"' % path[5:]}, k, True)
-        if self.server.server_address[0] != "127.0.0.1":
+        if self.server.server_address[0] != "127.0.0.1" and not (
+                k.get("link_host") and path.startswith("/api/")):
             return self.error(404, "NotFound", "only /cdn/ here")
-        m = RESOLVE.match(path)
+        m = RESOLVE.match(url.path)
         if m:
-            repo, rev, rel = m.groups()
+            repo, rev, rel = map(urllib.parse.unquote, m.groups())
             if not repo_dir(repo):
                 return self.error(404, "RepoNotFound", "Repository Not Found")
             if not self.authorized(repo):
@@ -313,10 +320,10 @@ class Handler(BaseHTTPRequestHandler):
                     h["X-Xet-Hash"] = md["sha256"]
                 return self.send(302, h)
             return self.body(full, md, h, k, False)
-        m = API.match(path)
+        m = API.match(url.path)
         if not m:
             return self.error(404, "NotFound", "no route")
-        repo, kind, rev = m.groups()
+        repo, kind, rev = map(urllib.parse.unquote, m.groups())
         if "api_5xx" in k and take("api_5xx", k["api_5xx"]):
             return self.error(500, "Internal", "try again")
         if not repo_dir(repo):
@@ -366,8 +373,9 @@ class Handler(BaseHTTPRequestHandler):
             cursor = int(q.get("cursor", ["0"])[0])
             page = entries[cursor:cursor + ARGS.page_size]
             if cursor + ARGS.page_size < len(entries):
-                nxt = "http://127.0.0.1:%d/api/models/%s/tree/%s?recursive=true&expand=false&cursor=%d" % (
-                    ARGS.port, repo, rev, cursor + ARGS.page_size)
+                nxt = "http://%s:%d/api/models/%s/tree/%s?recursive=true&expand=false&cursor=%d" % (
+                    k.get("link_host", "127.0.0.1"), ARGS.port, repo, rev,
+                    cursor + ARGS.page_size)
                 headers["Link"] = '<%s>; rel="next"' % nxt
             entries = page
         return self.send(200, headers, json.dumps(entries).encode())
