@@ -1,5 +1,9 @@
 /* flock-based blob locks, compatible with filelock's UnixFileLock. */
 #include <dirent.h>
+#include <stdio.h>
+#ifdef __linux__
+#include <sys/sysmacros.h>
+#endif
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -230,14 +234,291 @@ void lock_grace_init(struct lock_grace *g, unsigned grace_ms)
 			cap = 16;
 	}
 	g->cap = cap;
-	g->fds = xcalloc(cap, sizeof(*g->fds));
+	g->parked = xcalloc(cap, sizeof(*g->parked));
 }
 
+#ifdef __linux__
+/*
+ * Escorting blocked waiters (see lock.h). Files are identified by device
+ * and inode, as /proc/locks and stat() of /proc/<pid>/fd/<n> give them.
+ */
+struct file_id {
+	unsigned long maj, min, ino;
+};
+
+static int cmp_id(const void *a, const void *b)
+{
+	const struct file_id *x = a, *y = b;
+
+	if (x->ino != y->ino)
+		return x->ino < y->ino ? -1 : 1;
+	if (x->maj != y->maj)
+		return x->maj < y->maj ? -1 : 1;
+	if (x->min != y->min)
+		return x->min < y->min ? -1 : 1;
+	return 0;
+}
+
+static struct file_id id_of(dev_t dev, ino_t ino)
+{
+	struct file_id id;
+
+	id.maj = (unsigned long)major(dev);
+	id.min = (unsigned long)minor(dev);
+	id.ino = (unsigned long)ino;
+	return id;
+}
+
+struct id_set {
+	struct file_id *v;
+	size_t nr, alloc;
+};
+
+static void id_push(struct id_set *s, struct file_id id)
+{
+	ALLOC_GROW(s->v, s->nr + 1, s->alloc);
+	s->v[s->nr++] = id;
+}
+
+static bool id_in(const struct id_set *s, const struct file_id *id)
+{
+	return s->nr && bsearch(id, s->v, s->nr, sizeof(*s->v), cmp_id);
+}
+
+/*
+ * Files of want with a flock entry in /proc/locks: with waiters_only,
+ * those with a blocked waiter ("->"), otherwise any holder or waiter.
+ */
+static void from_proc_locks(const struct id_set *want, bool waiters_only,
+			    struct id_set *out)
+{
+	struct strbuf raw = STRBUF_INIT;
+	char *line, *save = NULL;
+	int fd = open("/proc/locks", O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return;
+	strbuf_read_fd(&raw, fd, 64 << 20);
+	close(fd);
+	for (line = strtok_r(raw.buf, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		/* "N: [-> ]FLOCK  ADVISORY  WRITE <pid> <maj>:<min>:<ino> .."
+		 */
+		char *p = strstr(line, "FLOCK"), *end;
+		struct file_id id;
+
+		if (!p || (waiters_only && !strstr(line, "-> FLOCK")))
+			continue;
+		p = strchr(p, ':');
+		if (!p)
+			continue;
+		while (p > line && p[-1] != ' ')
+			p--;
+		id.maj = strtoul(p, &end, 16);
+		if (*end != ':')
+			continue;
+		id.min = strtoul(end + 1, &end, 16);
+		if (*end != ':')
+			continue;
+		id.ino = strtoul(end + 1, NULL, 10);
+		if (id_in(want, &id))
+			id_push(out, id);
+	}
+	strbuf_release(&raw);
+}
+
+/* Files of want that a process other than us has open (/proc/<pid>/fd of
+ * every process we may inspect). */
+static void open_elsewhere(const struct id_set *want, struct id_set *out)
+{
+	pid_t self = getpid();
+	struct dirent *de;
+	DIR *proc;
+
+	if (!want->nr || !(proc = opendir("/proc")))
+		return;
+	while ((de = readdir(proc))) {
+		struct dirent *fe;
+		char path[300];
+		DIR *fds;
+		int fdd;
+
+		if (de->d_name[0] < '0' || de->d_name[0] > '9' ||
+		    strtol(de->d_name, NULL, 10) == (long)self)
+			continue;
+		snprintf(path, sizeof(path), "%s/fd", de->d_name);
+		fdd = openat(dirfd(proc), path,
+			     O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (fdd < 0)
+			continue;
+		fds = fdopendir(fdd);
+		if (!fds) {
+			close(fdd);
+			continue;
+		}
+		while ((fe = readdir(fds))) {
+			struct stat st;
+			struct file_id id;
+
+			if (fe->d_name[0] == '.' ||
+			    fstatat(fdd, fe->d_name, &st, 0) < 0 ||
+			    !S_ISREG(st.st_mode))
+				continue;
+			id = id_of(st.st_dev, st.st_ino);
+			if (id_in(want, &id))
+				id_push(out, id);
+		}
+		closedir(fds);
+	}
+	closedir(proc);
+}
+
+/* Somebody other than us holds, awaits, or has open this file. */
+static bool file_busy(struct file_id id)
+{
+	struct id_set want = { &id, 1, 1 }, hits = { 0 };
+	bool busy;
+
+	from_proc_locks(&want, false, &hits);
+	if (!hits.nr)
+		open_elsewhere(&want, &hits);
+	busy = hits.nr > 0;
+	free(hits.v);
+	return busy;
+}
+
+static void nap_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	nanosleep(&ts, NULL);
+}
+
+/*
+ * Somebody is blocked in flock() on (or has opened) the unlinked inode of
+ * pk. Hold the file now at its name, so that no newcomer enters, hand the
+ * old inode to its waiters, and let go of the new file once they are all
+ * done.
+ */
+static void escort(struct lock_grace *g, struct lock_parked *pk)
+{
+	int dfd = g->dirs[pk->dir], fd = -1;
+
+	for (;;) {
+		struct stat a, b;
+
+		fd = openat(dfd, pk->name,
+			    O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0664);
+		if (fd < 0 && errno == EACCES)
+			fd = openat(dfd, pk->name,
+				    O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0)
+			break; /* cannot: the waiters go ahead unescorted */
+		if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+			close(fd);
+			fd = -1;
+			if (errno != EWOULDBLOCK && errno != EAGAIN &&
+			    errno != EACCES)
+				break;
+			nap_ms(20); /* somebody holds the new file: wait */
+			continue;
+		}
+		if (fstat(fd, &a) == 0 && a.st_nlink > 0 &&
+		    fstatat(dfd, pk->name, &b, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    a.st_dev == b.st_dev && a.st_ino == b.st_ino) {
+			if (a.st_uid == geteuid() && fchmod(fd, 0664) < 0) {
+				/* not fatal */
+			}
+			break;
+		}
+		close(fd);
+		fd = -1;
+	}
+	close(pk->fd);
+	pk->fd = -1;
+	g->escorts++;
+	/*
+	 * Done when nobody has held, awaited or opened the old inode for a
+	 * few polls in a row (a woken waiter is briefly in none of
+	 * /proc/locks' lists, but keeps its descriptor).
+	 */
+	for (int quiet = 0; quiet < 3;) {
+		nap_ms(10);
+		quiet = file_busy(id_of(pk->dev, pk->ino)) ? 0 : quiet + 1;
+	}
+	if (fd >= 0)
+		close(fd);
+}
+
+static void escort_waiters(struct lock_grace *g)
+{
+	struct id_set want = { 0 }, hits = { 0 };
+
+	for (size_t i = 0; i < g->nr; i++)
+		if (g->parked[i].fd >= 0 && g->parked[i].dir >= 0)
+			id_push(&want,
+				id_of(g->parked[i].dev, g->parked[i].ino));
+	if (want.nr > 1)
+		qsort(want.v, want.nr, sizeof(*want.v), cmp_id);
+	from_proc_locks(&want, true, &hits);
+	open_elsewhere(&want, &hits);
+	if (hits.nr > 1)
+		qsort(hits.v, hits.nr, sizeof(*hits.v), cmp_id);
+	for (size_t i = 0; hits.nr && i < g->nr; i++) {
+		struct lock_parked *pk = &g->parked[i];
+		struct file_id id = id_of(pk->dev, pk->ino);
+
+		if (pk->fd >= 0 && pk->dir >= 0 && id_in(&hits, &id))
+			escort(g, pk);
+	}
+	free(want.v);
+	free(hits.v);
+}
+#else
+static void escort_waiters(struct lock_grace *g)
+{
+	(void)g;
+}
+#endif
+
+/* The grace period is over: see to blocked waiters, then let go. */
 static void close_parked(struct lock_grace *g)
 {
+	escort_waiters(g);
+	for (size_t i = 0; i < g->nr; i++) {
+		if (g->parked[i].fd >= 0)
+			close(g->parked[i].fd);
+		free(g->parked[i].name);
+	}
+	for (size_t i = 0; i < g->nr_dirs; i++)
+		close(g->dirs[i]);
+	g->nr = g->nr_dirs = 0;
+}
+
+/*
+ * In a child that holds a set: close every other descriptor inherited
+ * from the parent (such as a lock it has just taken), so that the child
+ * keeps nothing open but its set.
+ */
+static void close_others(struct lock_grace *g)
+{
+	struct rlimit rl;
+	int max = 1024;
+	char *keep;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
+		max = rl.rlim_cur > 1 << 20 ? 1 << 20 : (int)rl.rlim_cur;
+	keep = xcalloc((size_t)max, 1);
 	for (size_t i = 0; i < g->nr; i++)
-		close(g->fds[i]);
-	g->nr = 0;
+		if (g->parked[i].fd >= 0 && g->parked[i].fd < max)
+			keep[g->parked[i].fd] = 1;
+	for (size_t i = 0; i < g->nr_dirs; i++)
+		if (g->dirs[i] < max)
+			keep[g->dirs[i]] = 1;
+	for (int fd = 3; fd < max; fd++)
+		if (!keep[fd])
+			close(fd);
+	free(keep);
 }
 
 /*
@@ -256,32 +537,75 @@ static void hand_over(struct lock_grace *g)
 		signal(SIGTERM, SIG_IGN);
 		signal(SIGHUP, SIG_IGN);
 		signal(SIGPIPE, SIG_IGN);
+		close_others(g);
 		sleep_until(&g->until);
+		escort_waiters(g);
 		_exit(0);
 	}
 	if (pid < 0) {
 		sleep_until(&g->until);
-	} else {
-		ALLOC_GROW(g->children, g->nr_children + 1, g->alloc_children);
-		g->children[g->nr_children++] = pid;
+		close_parked(g);
+		return;
 	}
-	close_parked(g);
+	ALLOC_GROW(g->children, g->nr_children + 1, g->alloc_children);
+	g->children[g->nr_children++] = pid;
+	/* Our copies: closing them leaves the child the only holder. */
+	for (size_t i = 0; i < g->nr; i++) {
+		if (g->parked[i].fd >= 0)
+			close(g->parked[i].fd);
+		free(g->parked[i].name);
+	}
+	for (size_t i = 0; i < g->nr_dirs; i++)
+		close(g->dirs[i]);
+	g->nr = g->nr_dirs = 0;
 }
 
-void lock_grace_add(struct lock_grace *g, int fd)
+static int park_dir(struct lock_grace *g, int dirfd)
 {
+	struct stat a, b;
+	int fd;
+
+	if (dirfd < 0 || fstat(dirfd, &a) < 0)
+		return -1;
+	if (g->nr_dirs && fstat(g->dirs[g->nr_dirs - 1], &b) == 0 &&
+	    a.st_dev == b.st_dev && a.st_ino == b.st_ino)
+		return (int)g->nr_dirs - 1;
+	fd = dup(dirfd);
+	if (fd < 0)
+		return -1;
+	ALLOC_GROW(g->dirs, g->nr_dirs + 1, g->alloc_dirs);
+	g->dirs[g->nr_dirs] = fd;
+	return (int)g->nr_dirs++;
+}
+
+void lock_grace_add_at(struct lock_grace *g, int fd, int dirfd,
+		       const char *name)
+{
+	struct lock_parked *pk;
 	struct timespec t;
+	struct stat st;
 
 	if (fd < 0)
 		return;
-	if (!g->fds) {
-		/* not initialised: behave safely, one file at a time */
+	if (!g->parked) {
+		/* not initialised: behave safely all the same */
 		lock_grace_init(g, g->grace_ms ? g->grace_ms
 					       : lock_grace_default_ms());
 	}
-	if (g->nr == g->cap)
+	/* Two descriptors per file at most: the file and its folder. */
+	if (g->nr + g->nr_dirs + 2 > g->cap)
 		hand_over(g);
-	g->fds[g->nr++] = fd;
+	pk = &g->parked[g->nr++];
+	pk->fd = fd;
+	if (fstat(fd, &st) == 0) {
+		pk->dev = st.st_dev;
+		pk->ino = st.st_ino;
+	} else {
+		pk->dev = 0;
+		pk->ino = 0;
+	}
+	pk->dir = name ? park_dir(g, dirfd) : -1;
+	pk->name = pk->dir >= 0 ? xstrdup(name) : NULL;
 	now_mono(&t);
 	t.tv_sec += g->grace_ms / 1000;
 	t.tv_nsec += (long)(g->grace_ms % 1000) * 1000000L;
@@ -290,6 +614,11 @@ void lock_grace_add(struct lock_grace *g, int fd)
 		t.tv_nsec -= 1000000000L;
 	}
 	g->until = t;
+}
+
+void lock_grace_add(struct lock_grace *g, int fd)
+{
+	lock_grace_add_at(g, fd, -1, NULL);
 }
 
 void lock_grace_finish(struct lock_grace *g)
@@ -305,10 +634,11 @@ void lock_grace_finish(struct lock_grace *g)
 	g->nr_children = 0;
 }
 
-static void lock_grace_release(struct lock_grace *g)
+void lock_grace_release(struct lock_grace *g)
 {
 	lock_grace_finish(g);
-	free(g->fds);
+	free(g->parked);
+	free(g->dirs);
 	free(g->children);
 	memset(g, 0, sizeof(*g));
 }
@@ -383,7 +713,7 @@ int lock_unlink_held(int dfd, const char *name, int fd, struct lock_grace *g)
 		e = errno;
 		goto fail;
 	}
-	lock_grace_add(g, fd);
+	lock_grace_add_at(g, fd, dfd, name);
 	return 0;
 fail:
 	close(fd);
@@ -706,7 +1036,7 @@ void lock_sweep_finish(struct lock_sweep *s)
 
 void lock_sweep_release(struct lock_sweep *s)
 {
-	if (s->grace.fds)
+	if (s->grace.parked)
 		lock_grace_release(&s->grace);
 	for (size_t i = 0; i < s->nr; i++)
 		free(s->items[i].path);
