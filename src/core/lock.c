@@ -156,6 +156,7 @@ enum lock_probe lock_probe_at(int dfd, const char *name)
 #define GRACE_DEFAULT_MS 2000
 #define GRACE_MAX_SET 16384
 #define FD_RESERVE 64
+#define PROC_LOCKS_MAX_SET 1024
 
 unsigned lock_grace_default_ms(void)
 {
@@ -329,7 +330,8 @@ static void from_proc_locks(const struct id_set *want, bool waiters_only,
 
 /* Files of want that a process other than us has open (/proc/<pid>/fd of
  * every process we may inspect). */
-static void open_elsewhere(const struct id_set *want, struct id_set *out)
+static void open_elsewhere(const struct lock_grace *g,
+			   const struct id_set *want, struct id_set *out)
 {
 	pid_t self = getpid();
 	struct dirent *de;
@@ -340,11 +342,25 @@ static void open_elsewhere(const struct id_set *want, struct id_set *out)
 	while ((de = readdir(proc))) {
 		struct dirent *fe;
 		char path[300];
+		bool ours = false;
 		DIR *fds;
+		long pid;
 		int fdd;
 
-		if (de->d_name[0] < '0' || de->d_name[0] > '9' ||
-		    strtol(de->d_name, NULL, 10) == (long)self)
+		if (de->d_name[0] < '0' || de->d_name[0] > '9')
+			continue;
+		/*
+		 * Not us, nor the helpers holding other sets (thousands of
+		 * descriptors each, none of them on this set's files), nor,
+		 * in a helper, the parent that handed the set over.
+		 */
+		pid = strtol(de->d_name, NULL, 10);
+		if (pid == (long)self ||
+		    (g->is_helper && pid == (long)getppid()))
+			continue;
+		for (size_t i = 0; i < g->nr_children && !ours; i++)
+			ours = pid == (long)g->children[i];
+		if (ours)
 			continue;
 		snprintf(path, sizeof(path), "%s/fd", de->d_name);
 		fdd = openat(dirfd(proc), path,
@@ -374,14 +390,14 @@ static void open_elsewhere(const struct id_set *want, struct id_set *out)
 }
 
 /* Somebody other than us holds, awaits, or has open this file. */
-static bool file_busy(struct file_id id)
+static bool file_busy(const struct lock_grace *g, struct file_id id)
 {
 	struct id_set want = { &id, 1, 1 }, hits = { 0 };
 	bool busy;
 
-	from_proc_locks(&want, false, &hits);
-	if (!hits.nr)
-		open_elsewhere(&want, &hits);
+	open_elsewhere(g, &want, &hits);
+	if (!hits.nr && g->use_proc_locks)
+		from_proc_locks(&want, false, &hits);
 	busy = hits.nr > 0;
 	free(hits.v);
 	return busy;
@@ -444,7 +460,7 @@ static void escort(struct lock_grace *g, struct lock_parked *pk)
 	 */
 	for (int quiet = 0; quiet < 3;) {
 		nap_ms(10);
-		quiet = file_busy(id_of(pk->dev, pk->ino)) ? 0 : quiet + 1;
+		quiet = file_busy(g, id_of(pk->dev, pk->ino)) ? 0 : quiet + 1;
 	}
 	if (fd >= 0)
 		close(fd);
@@ -460,8 +476,17 @@ static void escort_waiters(struct lock_grace *g)
 				id_of(g->parked[i].dev, g->parked[i].ino));
 	if (want.nr > 1)
 		qsort(want.v, want.nr, sizeof(*want.v), cmp_id);
-	from_proc_locks(&want, true, &hits);
-	open_elsewhere(&want, &hits);
+	/*
+	 * /proc/locks also shows waiters of other users, whose descriptors
+	 * we may not see; but each read(2) of it walks the whole list from
+	 * the start, so it is quadratic in the locks of the system: only
+	 * for small sets (rm, small sweeps).
+	 */
+	g->use_proc_locks =
+		g->nr <= PROC_LOCKS_MAX_SET && !g->nr_children && !g->is_helper;
+	if (g->use_proc_locks)
+		from_proc_locks(&want, true, &hits);
+	open_elsewhere(g, &want, &hits);
 	if (hits.nr > 1)
 		qsort(hits.v, hits.nr, sizeof(*hits.v), cmp_id);
 	for (size_t i = 0; hits.nr && i < g->nr; i++) {
@@ -538,6 +563,7 @@ static void hand_over(struct lock_grace *g)
 		signal(SIGHUP, SIG_IGN);
 		signal(SIGPIPE, SIG_IGN);
 		close_others(g);
+		g->is_helper = true;
 		sleep_until(&g->until);
 		escort_waiters(g);
 		_exit(0);
@@ -562,31 +588,45 @@ static void hand_over(struct lock_grace *g)
 
 static int park_dir(struct lock_grace *g, int dirfd)
 {
-	struct stat a, b;
+	struct stat a;
 	int fd;
 
 	if (dirfd < 0 || fstat(dirfd, &a) < 0)
 		return -1;
-	if (g->nr_dirs && fstat(g->dirs[g->nr_dirs - 1], &b) == 0 &&
-	    a.st_dev == b.st_dev && a.st_ino == b.st_ino)
+	if (g->nr_dirs && a.st_dev == g->last_dir_dev &&
+	    a.st_ino == g->last_dir_ino)
 		return (int)g->nr_dirs - 1;
 	fd = dup(dirfd);
 	if (fd < 0)
 		return -1;
 	ALLOC_GROW(g->dirs, g->nr_dirs + 1, g->alloc_dirs);
 	g->dirs[g->nr_dirs] = fd;
+	g->last_dir_dev = a.st_dev;
+	g->last_dir_ino = a.st_ino;
 	return (int)g->nr_dirs++;
 }
+
+static void park(struct lock_grace *g, int fd, int dirfd, const char *name,
+		 const struct stat *st);
 
 void lock_grace_add_at(struct lock_grace *g, int fd, int dirfd,
 		       const char *name)
 {
-	struct lock_parked *pk;
-	struct timespec t;
 	struct stat st;
 
 	if (fd < 0)
 		return;
+	if (fstat(fd, &st) < 0)
+		memset(&st, 0, sizeof(st));
+	park(g, fd, dirfd, name, &st);
+}
+
+static void park(struct lock_grace *g, int fd, int dirfd, const char *name,
+		 const struct stat *st)
+{
+	struct lock_parked *pk;
+	struct timespec t;
+
 	if (!g->parked) {
 		/* not initialised: behave safely all the same */
 		lock_grace_init(g, g->grace_ms ? g->grace_ms
@@ -597,13 +637,8 @@ void lock_grace_add_at(struct lock_grace *g, int fd, int dirfd,
 		hand_over(g);
 	pk = &g->parked[g->nr++];
 	pk->fd = fd;
-	if (fstat(fd, &st) == 0) {
-		pk->dev = st.st_dev;
-		pk->ino = st.st_ino;
-	} else {
-		pk->dev = 0;
-		pk->ino = 0;
-	}
+	pk->dev = st->st_dev;
+	pk->ino = st->st_ino;
 	pk->dir = name ? park_dir(g, dirfd) : -1;
 	pk->name = pk->dir >= 0 ? xstrdup(name) : NULL;
 	now_mono(&t);
@@ -645,7 +680,18 @@ void lock_grace_release(struct lock_grace *g)
 
 /* ---- taking and unlinking ------------------------------------------- */
 
+static enum lock_probe take_at(int dfd, const char *name, int *fd_out,
+			       struct stat *st);
+
 enum lock_probe lock_take_at(int dfd, const char *name, int *fd_out)
+{
+	struct stat st;
+
+	return take_at(dfd, name, fd_out, &st);
+}
+
+static enum lock_probe take_at(int dfd, const char *name, int *fd_out,
+			       struct stat *st)
 {
 	struct stat a, b;
 	int fd;
@@ -662,14 +708,6 @@ enum lock_probe lock_take_at(int dfd, const char *name, int *fd_out)
 			return LOCK_NOT_FILE;
 		return LOCK_UNREADABLE;
 	}
-	if (fstat(fd, &a) < 0) {
-		close(fd);
-		return LOCK_UNREADABLE;
-	}
-	if (!S_ISREG(a.st_mode)) {
-		close(fd);
-		return LOCK_NOT_FILE;
-	}
 	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
 		int e = errno;
 
@@ -680,14 +718,18 @@ enum lock_probe lock_take_at(int dfd, const char *name, int *fd_out)
 			return LOCK_NO_FLOCK;
 		return LOCK_UNREADABLE;
 	}
+	if (fstat(fd, &a) < 0 || !S_ISREG(a.st_mode)) {
+		close(fd);
+		return LOCK_NOT_FILE;
+	}
 	/* Still the file at that name, and still named at all? */
-	if (fstat(fd, &a) < 0 || a.st_nlink < 1 ||
-	    fstatat(dfd, name, &b, AT_SYMLINK_NOFOLLOW) < 0 ||
+	if (a.st_nlink < 1 || fstatat(dfd, name, &b, AT_SYMLINK_NOFOLLOW) < 0 ||
 	    a.st_dev != b.st_dev || a.st_ino != b.st_ino) {
 		close(fd);
 		return LOCK_MISSING;
 	}
 	*fd_out = fd;
+	*st = a;
 	return LOCK_FREE;
 }
 
@@ -713,12 +755,31 @@ int lock_unlink_held(int dfd, const char *name, int fd, struct lock_grace *g)
 		e = errno;
 		goto fail;
 	}
-	lock_grace_add_at(g, fd, dfd, name);
+	park(g, fd, dfd, name, &a);
 	return 0;
 fail:
 	close(fd);
 	errno = e;
 	return -1;
+}
+
+/*
+ * lock_unlink_held for a lock lock_take_at has just taken and checked
+ * (same inode as the name, still linked): no second look before unlink.
+ */
+static int unlink_taken(int dfd, const char *name, int fd,
+			const struct stat *st, struct lock_grace *g)
+{
+	int e;
+
+	if (unlinkat(dfd, name, 0) < 0) {
+		e = errno;
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	park(g, fd, dfd, name, st);
+	return 0;
 }
 
 /* ---- the sweep ------------------------------------------------------- */
@@ -898,7 +959,7 @@ static enum lock_fate sweep_one(struct lock_sweep *s, int dfd, const char *name,
 				const struct strlist *inc,
 				struct lock_sweep_item *it)
 {
-	struct stat st, again;
+	struct stat st, again, taken;
 	enum lock_probe p;
 	int fd;
 
@@ -917,7 +978,7 @@ static enum lock_fate sweep_one(struct lock_sweep *s, int dfd, const char *name,
 	}
 	if (has_download(inc, name))
 		return LOCK_KEPT_DOWNLOAD;
-	p = lock_take_at(dfd, name, &fd);
+	p = take_at(dfd, name, &fd, &taken);
 	switch (p) {
 	case LOCK_FREE:
 		break;
@@ -944,7 +1005,7 @@ static enum lock_fate sweep_one(struct lock_sweep *s, int dfd, const char *name,
 		close(fd);
 		return LOCK_REMOVED;
 	}
-	if (lock_unlink_held(dfd, name, fd, &s->grace) < 0) {
+	if (unlink_taken(dfd, name, fd, &taken, &s->grace) < 0) {
 		it->err = errno;
 		if (errno == ENOENT)
 			return LOCK_GONE;

@@ -78,11 +78,15 @@ struct lock_grace {
 	size_t nr, cap; /* cap: descriptor budget for the set */
 	int *dirs;	/* directories of parked files (dup'ed) */
 	size_t nr_dirs, alloc_dirs;
+	dev_t last_dir_dev; /* of dirs[nr_dirs - 1] */
+	ino_t last_dir_ino;
 	unsigned grace_ms;     /* how long each stays held after unlink */
 	struct timespec until; /* when the newest parked fd may close */
 	pid_t *children;       /* holders of earlier sets */
 	size_t nr_children, alloc_children;
-	size_t escorts; /* blocked waiters found and escorted */
+	size_t escorts;	     /* blocked waiters found and escorted */
+	bool is_helper;	     /* we are a child holding a handed set */
+	bool use_proc_locks; /* consult /proc/locks (small sets only) */
 };
 
 /*
@@ -101,7 +105,8 @@ void lock_grace_init(struct lock_grace *g, unsigned grace_ms);
  * (filelock, huggingface_hub). A client that blocks in flock(LOCK_EX)
  * (flock(1), lockf) on the old inode would get it after we close, while
  * newcomers lock the new file. So before closing, the waiters listed in
- * /proc/locks (Linux) are looked up; for an inode with a blocked waiter
+ * /proc/locks and the processes that have the old inode open (both on
+ * Linux; /proc/locks only for small sets) are looked up; for such an inode
  * we take the lock of the file now at that name (created if needed),
  * let the waiters have the old inode, and release the new file only once
  * nobody holds or waits for the old inode any more ("escort").
