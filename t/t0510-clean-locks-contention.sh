@@ -11,7 +11,7 @@ L="$CACHE/.locks/models--org--m"
 # kill_tree PID: stop a background holder and everything it started.
 kill_tree() {
 	local c
-	for c in $(pgrep -P "$1"); do kill_tree "$c"; done
+	for c in $(cat /proc/"$1"/task/*/children 2>/dev/null); do kill_tree "$c"; done
 	kill "$1" 2>/dev/null
 	return 0
 }
