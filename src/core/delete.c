@@ -930,6 +930,15 @@ out:
 	free(x.held);
 	if (x.lock_fd >= 0)
 		close(x.lock_fd);
+	if (made_lock_dir && ret != 0) {
+		/* refused or failed: do not leave the folder we made */
+		int root = fs_opendir_at(c->fd, ".locks");
+
+		if (root >= 0) {
+			unlinkat(root, p->folder, AT_REMOVEDIR);
+			close(root);
+		}
+	}
 	finish_totals(&x);
 	return ret;
 }
