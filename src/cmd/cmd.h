@@ -47,6 +47,18 @@ void cmd_getopt_reset(void);
 int cmd_usage_error(const struct cmd_entry *e, bool json, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /*
+ * True if --json is among argv[1..] (before any "--"), else json: the
+ * envelope is wanted even when option parsing fails early.
+ */
+bool cmd_json_requested(int argc, char **argv, bool json);
+struct option;
+/*
+ * Report what getopt_long() just rejected ('?' or ':'), naming the
+ * offending option: unknown, missing value or unwanted value. Returns 2.
+ */
+int cmd_option_error(const struct cmd_entry *e, bool json, char **argv,
+		     const struct option *opts);
+/*
  * Open the cache selected by --cache-dir or the environment. On failure
  * reports the error (human or JSON for command) and returns -1.
  */

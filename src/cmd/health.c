@@ -144,9 +144,7 @@ static int cmd_health_exec(int argc, char **argv, struct mlxk_ctx *ctx)
 	struct cache c;
 	int opt, status = EXIT_OK;
 
-	for (int i = 1; i < argc; i++)
-		if (!strcmp(argv[i], "--json"))
-			o.json = true;
+	o.json = cmd_json_requested(argc, argv, o.json);
 	while ((opt = getopt_long(argc, argv, "", health_options, NULL)) !=
 	       -1) {
 		switch (opt) {
@@ -163,9 +161,8 @@ static int cmd_health_exec(int argc, char **argv, struct mlxk_ctx *ctx)
 			o.fix_permissions = true;
 			break;
 		default:
-			return cmd_usage_error(&cmd_health_entry, o.json,
-					       "unknown option '%s'",
-					       argv[optind - 1]);
+			return cmd_option_error(&cmd_health_entry, o.json, argv,
+						health_options);
 		}
 	}
 	if (optind < argc)

@@ -194,9 +194,7 @@ static int cmd_show_exec(int argc, char **argv, struct mlxk_ctx *ctx)
 	const char *spec;
 	int opt, status = EXIT_OK;
 
-	for (int i = 1; i < argc; i++)
-		if (!strcmp(argv[i], "--json"))
-			json = true;
+	json = cmd_json_requested(argc, argv, json);
 	while ((opt = getopt_long(argc, argv, "", show_options, NULL)) != -1) {
 		switch (opt) {
 		case 'f':
@@ -209,9 +207,8 @@ static int cmd_show_exec(int argc, char **argv, struct mlxk_ctx *ctx)
 			json = true;
 			break;
 		default:
-			return cmd_usage_error(&cmd_show_entry, json,
-					       "unknown option '%s'",
-					       argv[optind - 1]);
+			return cmd_option_error(&cmd_show_entry, json, argv,
+						show_options);
 		}
 	}
 	if (optind >= argc)
