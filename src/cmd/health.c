@@ -108,6 +108,7 @@ static json_t *report_json(const struct report *rep)
 
 static void report_human(const struct report *rep)
 {
+	struct strbuf name = STRBUF_INIT, reason = STRBUF_INIT;
 	size_t ok = 0;
 
 	for (size_t i = 0; i < rep->nr; i++)
@@ -123,9 +124,12 @@ static void report_human(const struct report *rep)
 			if (e->healthy != (bool)pass)
 				continue;
 			printf("%-9s %s \xe2\x80\x94 %s\n",
-			       e->healthy ? "healthy" : "unhealthy", e->name,
-			       e->reason);
+			       e->healthy ? "healthy" : "unhealthy",
+			       strbuf_printable(&name, e->name),
+			       strbuf_printable(&reason, e->reason));
 		}
+	strbuf_release(&name);
+	strbuf_release(&reason);
 }
 
 static const struct option health_options[] = {

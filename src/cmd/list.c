@@ -93,7 +93,11 @@ struct table {
 
 static void table_add(struct table *t, const char *cell)
 {
-	strlist_push(&t->cells, cell);
+	struct strbuf sb = STRBUF_INIT;
+
+	/* Names and reasons come from the cache: no escapes to the tty. */
+	strlist_push(&t->cells, strbuf_printable(&sb, cell));
+	strbuf_release(&sb);
 }
 
 static void table_print(struct table *t)

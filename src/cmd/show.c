@@ -53,10 +53,11 @@ static void print_human(const struct model_info *mi,
 			const struct model_meta *meta, struct repo_rev *rev,
 			enum show_mode mode)
 {
-	struct strbuf sb = STRBUF_INIT;
+	struct strbuf sb = STRBUF_INIT, safe = STRBUF_INIT;
 	bool first = true;
 
-	printf("Model: %s", mi->name);
+	/* Names, paths and config values come from the cache: sanitized. */
+	printf("Model: %s", strbuf_printable(&safe, mi->name));
 	if (mi->commit)
 		printf("@%.7s", mi->commit);
 	printf("\nFramework: %s\nType: %s\nCapabilities: ",
@@ -83,7 +84,7 @@ static void print_human(const struct model_info *mi,
 				       : "healthy (files OK, runtime "
 					 "incompatible)");
 	if (mi->reason)
-		printf("Reason: %s\n", mi->reason);
+		printf("Reason: %s\n", strbuf_printable(&safe, mi->reason));
 	if (mode == SHOW_FILES) {
 		printf("\nFiles:\n");
 		for (size_t i = 0; rev && i < rev->nr_files; i++) {
@@ -91,8 +92,9 @@ static void print_human(const struct model_info *mi,
 
 			strbuf_reset(&sb);
 			human_size(&sb, f->size);
-			printf("  - %s (%s, %s)\n", f->path, file_kind(f->path),
-			       sb.buf);
+			printf("  - %s (%s, %s)\n",
+			       strbuf_printable(&safe, f->path),
+			       file_kind(f->path), sb.buf);
 		}
 	} else if (mode == SHOW_CONFIG) {
 		if (meta->config.json) {
@@ -121,12 +123,15 @@ static void print_human(const struct model_info *mi,
 			any = true;
 			s = json_is_string(v) ? NULL
 					      : json_dumps(v, JSON_ENCODE_ANY);
-			printf("  %s: %s\n", key, s ? s : json_string_value(v));
+			printf("  %s: %s\n", key,
+			       strbuf_printable(&safe,
+						s ? s : json_string_value(v)));
 			free(s);
 		}
 		json_decref(md);
 	}
 	strbuf_release(&sb);
+	strbuf_release(&safe);
 }
 
 static void print_json(const struct model_info *mi,
