@@ -10,7 +10,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdint.h>
 #include <sys/stat.h>
+#ifdef __APPLE__
+#include <sys/sysctl.h>
+#endif
 #include <unistd.h>
 
 #include <jansson.h>
@@ -87,14 +91,28 @@ static int main_usage_error(bool json, const char *fmt, ...)
 	return EXIT_USAGE;
 }
 
+/* Physical memory for --version --json; 0 when it cannot be told. */
 static unsigned long long memory_total_bytes(void)
 {
+#if defined(__APPLE__)
+	/* hw.memsize is 64-bit; _SC_PHYS_PAGES is not there on older macOS. */
+	uint64_t mem = 0;
+	size_t len = sizeof(mem);
+
+	if (sysctlbyname("hw.memsize", &mem, &len, NULL, 0) < 0 ||
+	    len != sizeof(mem))
+		return 0;
+	return mem;
+#elif defined(_SC_PHYS_PAGES) && defined(_SC_PAGESIZE)
 	long pages = sysconf(_SC_PHYS_PAGES);
 	long size = sysconf(_SC_PAGESIZE);
 
 	if (pages <= 0 || size <= 0)
 		return 0;
 	return (unsigned long long)pages * (unsigned long long)size;
+#else
+	return 0;
+#endif
 }
 
 static int print_version(bool json)

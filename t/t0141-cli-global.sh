@@ -49,4 +49,11 @@ test_expect_success 'global usage errors with --json are JSON on stdout' '
 	json_check out "d[\"status\"] == \"error\""
 '
 
+test_expect_success_if "test -r /proc/meminfo" \
+	'--version --json reports the memory the kernel reports' '
+	mlxk --version --json >out &&
+	kb=$(sed -n "s/^MemTotal: *\([0-9]*\) kB$/\1/p" /proc/meminfo) &&
+	json_check out "d[\"data\"][\"system\"][\"memory_total_bytes\"] == $kb * 1024"
+'
+
 test_done
