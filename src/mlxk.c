@@ -5,7 +5,6 @@
  * 130 interrupted.
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,7 +21,6 @@
 #include "cmd/cmd.h"
 #include "util/jsonout.h"
 #include "util/msg.h"
-#include "util/strbuf.h"
 #include "util/xalloc.h"
 #include "version.h"
 
@@ -61,34 +59,6 @@ static void print_main_help(FILE *f)
 		"  --version        print the version\n"
 		"  -h, --help       print this help\n\n"
 		"Run 'mlxk help COMMAND' for a command's options.\n");
-}
-
-/* MLX-Knife answers any usage error with JSON when --json is anywhere. */
-static bool json_anywhere(int argc, char **argv)
-{
-	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
-		if (!strcmp(argv[i], "--json"))
-			return true;
-	return false;
-}
-
-/* A usage error before a command is known: "command" is null in JSON. */
-static int main_usage_error(bool json, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-static int main_usage_error(bool json, const char *fmt, ...)
-{
-	struct strbuf msg = STRBUF_INIT;
-	va_list ap;
-
-	va_start(ap, fmt);
-	strbuf_vaddf(&msg, fmt, ap);
-	va_end(ap);
-	if (json)
-		json_print_error(NULL, NULL, "CommandError", msg.buf, NULL);
-	else
-		usage_error(NULL, "%s", msg.buf);
-	strbuf_release(&msg);
-	return EXIT_USAGE;
 }
 
 /* Physical memory for --version --json; 0 when it cannot be told. */
@@ -151,8 +121,9 @@ static int run_help(int argc, char **argv, bool json)
 	}
 	e = find_command(argv[1]);
 	if (!e)
-		return main_usage_error(json || json_anywhere(argc, argv),
-					"'%s' is not a mlxk command", argv[1]);
+		return cmd_usage_error(
+			NULL, json || cmd_json_requested(argc, argv, false),
+			"'%s' is not a mlxk command", argv[1]);
 	cmd_print_help(e, stdout);
 	return EXIT_OK;
 }
@@ -229,15 +200,17 @@ int main(int argc, char **argv)
 			return check_stdout(EXIT_OK);
 		} else if (!strcmp(a, "--cache-dir")) {
 			if (i + 1 >= argc)
-				return main_usage_error(
-					json_anywhere(argc, argv),
+				return cmd_usage_error(
+					NULL,
+					cmd_json_requested(argc, argv, false),
 					"--cache-dir needs a directory");
 			ctx.cache_dir = argv[++i];
 		} else if (!strncmp(a, "--cache-dir=", 12)) {
 			ctx.cache_dir = a + 12;
 		} else {
-			return main_usage_error(json_anywhere(argc, argv),
-						"unknown option '%s'", a);
+			return cmd_usage_error(
+				NULL, cmd_json_requested(argc, argv, false),
+				"unknown option '%s'", a);
 		}
 	}
 	if (version) {
@@ -262,8 +235,9 @@ int main(int argc, char **argv)
 		return check_stdout(print_version(ctx.json));
 	e = find_command(argv[i]);
 	if (!e)
-		return main_usage_error(json_anywhere(argc, argv),
-					"'%s' is not a mlxk command", argv[i]);
+		return cmd_usage_error(NULL,
+				       cmd_json_requested(argc, argv, false),
+				       "'%s' is not a mlxk command", argv[i]);
 	/* "mlxk CMD --help" works the same for every command. */
 	for (int j = i + 1; j < argc && strcmp(argv[j], "--"); j++) {
 		if (!strcmp(argv[j], "--help") || !strcmp(argv[j], "-h")) {

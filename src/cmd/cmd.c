@@ -36,11 +36,24 @@ int cmd_usage_error(const struct cmd_entry *e, bool json, const char *fmt, ...)
 	strbuf_vaddf(&msg, fmt, ap);
 	va_end(ap);
 	if (json)
-		json_print_error(e->name, NULL, "CommandError", msg.buf, NULL);
+		json_print_error(e ? e->name : NULL, NULL, "CommandError",
+				 msg.buf, NULL);
 	else
-		usage_error(e->name, "%s", msg.buf);
+		usage_error(e ? e->name : NULL, "%s", msg.buf);
 	strbuf_release(&msg);
 	return EXIT_USAGE;
+}
+
+int cmd_fail(const char *command, bool json, struct json_t *data,
+	     const char *type, const char *msg)
+{
+	if (json) {
+		json_print_error(command, data, type, msg, NULL);
+	} else {
+		json_decref(data);
+		error("%s", msg);
+	}
+	return EXIT_FAIL;
 }
 
 bool cmd_json_requested(int argc, char **argv, bool json)
@@ -95,11 +108,7 @@ int cmd_open_cache(struct mlxk_ctx *ctx, const char *command, bool json,
 	struct strbuf err = STRBUF_INIT;
 
 	if (cache_open_default(c, ctx->cache_dir, &err) < 0) {
-		if (json)
-			json_print_error(command, NULL, "cache_error", err.buf,
-					 NULL);
-		else
-			error("%s", err.buf);
+		cmd_fail(command, json, NULL, "cache_error", err.buf);
 		strbuf_release(&err);
 		cache_close(c);
 		return -1;

@@ -194,13 +194,8 @@ static int cmd_health_exec(int argc, char **argv, struct mlxk_ctx *ctx)
 			goto out;
 		}
 		if (check_folder(&c, res.folder, res.rev, &rep, &err) < 0) {
-			if (o.json)
-				json_print_error("health", report_json(&rep),
-						 "hash_not_found", err.buf,
-						 NULL);
-			else
-				error("%s", err.buf);
-			status = EXIT_FAIL;
+			status = cmd_fail("health", o.json, report_json(&rep),
+					  "hash_not_found", err.buf);
 			resolved_release(&res);
 			goto out;
 		}
@@ -209,14 +204,9 @@ static int cmd_health_exec(int argc, char **argv, struct mlxk_ctx *ctx)
 		struct strlist folders = STRLIST_INIT;
 
 		if (cache_model_folders(&c, &folders, &err) < 0) {
-			if (o.json)
-				json_print_error("health", report_json(&rep),
-						 "health_check_failed", err.buf,
-						 NULL);
-			else
-				error("%s", err.buf);
+			status = cmd_fail("health", o.json, report_json(&rep),
+					  "health_check_failed", err.buf);
 			strlist_clear(&folders);
-			status = EXIT_FAIL;
 			goto out;
 		}
 		for (size_t i = 0; i < folders.nr && !mlxk_interrupted; i++) {

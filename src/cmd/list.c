@@ -38,11 +38,8 @@ static int collect(struct cache *c, const struct list_opts *o,
 	*out = NULL;
 	*nr = 0;
 	if (cache_model_folders(c, &folders, &err) < 0) {
-		if (o->json)
-			json_print_error("list", NULL, "list_operation_failed",
-					 err.buf, NULL);
-		else
-			error("%s", err.buf);
+		cmd_fail("list", o->json, NULL, "list_operation_failed",
+			 err.buf);
 		strbuf_release(&err);
 		return -1;
 	}

@@ -237,22 +237,14 @@ static int cmd_show_exec(int argc, char **argv, struct mlxk_ctx *ctx)
 		goto out_res;
 	}
 	if (repo_open(&c, res.folder, &r, &err) < 0) {
-		if (json)
-			json_print_error("show", NULL, "show_operation_failed",
-					 err.buf, NULL);
-		else
-			error("%s", err.buf);
-		status = EXIT_FAIL;
+		status = cmd_fail("show", json, NULL, "show_operation_failed",
+				  err.buf);
 		goto out_repo;
 	}
 	if (res.rev) {
 		if (repo_find_rev(&r, res.rev, &rev, &err) < 0) {
-			if (json)
-				json_print_error("show", NULL, "hash_not_found",
-						 err.buf, NULL);
-			else
-				error("%s", err.buf);
-			status = EXIT_FAIL;
+			status = cmd_fail("show", json, NULL, "hash_not_found",
+					  err.buf);
 			goto out_repo;
 		}
 	} else {
