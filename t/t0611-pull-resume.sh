@@ -53,10 +53,14 @@ test_expect_success 'without --force-resume a partial download needs confirmatio
 	test_expect_code 1 mlxk pull org/model 2>err </dev/null &&
 	test_grep "Incomplete download" err &&
 	test_grep "^hint: run .mlxk pull --force-resume org/model." err &&
-	test_expect_code 1 mlxk --json pull org/model >out &&
+	hub_log_reset &&
+	mlxk --json pull org/model >out &&
+	json_check out "d[\"status\"] == \"success\" and d[\"error\"] is None" &&
 	json_check out "d[\"data\"][\"download_status\"] == \"requires_confirmation\"" &&
-	json_check out "d[\"error\"][\"type\"] == \"requires_confirmation\"" &&
-	json_check out "\"--force-resume\" in d[\"data\"][\"message\"]"
+	json_check out "d[\"data\"][\"commit_hash\"] == \"$MAIN\"" &&
+	json_check out "\"--force-resume\" in d[\"data\"][\"message\"]" &&
+	! hub_log "\"/resolve/\" in e[\"p\"]" | grep . &&
+	test "$(wc -c <"$R/blobs/$BLOB.incomplete")" = "$(cat partial-size)"
 '
 
 test_expect_success '--force-resume continues with Range from the partial size' '

@@ -283,8 +283,12 @@ static int confirm_resume(struct pull *p, const char *why)
 		    "rm' to delete.",
 		    why);
 	if (p->json) {
-		code = report(p, EXIT_FAIL, "requires_confirmation",
-			      "requires_confirmation", msg.buf, NULL);
+		/*
+		 * MLX-Knife answers with a success envelope: nothing failed,
+		 * the caller has to decide. download_status says so.
+		 */
+		code = report(p, EXIT_OK, "requires_confirmation", NULL,
+			      msg.buf, NULL);
 	} else if (cmd_interactive()) {
 		fprintf(stderr, "%s: %s\n", p->name, why);
 		if (!cmd_confirm("Resume download?", true)) {
