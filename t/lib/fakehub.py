@@ -27,6 +27,10 @@ Faults come from a JSON knobs file, re-read on every request:
   xet true           mark LFS files as Xet-backed (xetHash, X-Xet-Hash)
   no_ranges true     ignore Range headers (answer 200)
   evil_path P        list an extra file at path P (e.g. "../../x")
+  extra_entries L    append the JSON objects of list L to the tree listing
+  tree_body S        answer every tree request with the raw text S
+  revision_body S    answer every revision request with the raw text S
+  link_self true     every tree page's Link rel="next" points to itself
   link_host H        tree pages link to host H (e.g. 127.0.0.2, which then
                      serves the API too)
 
@@ -334,6 +338,12 @@ class Handler(BaseHTTPRequestHandler):
         if r is None:
             return self.error(404, "RevisionNotFound", "Invalid rev id: %s" % rev)
         commit = commit_of(repo, r)
+        if kind == "revision" and "revision_body" in k:
+            return self.send(200, {"Content-Type": "application/json"},
+                             k["revision_body"].encode())
+        if kind == "tree" and "tree_body" in k:
+            return self.send(200, {"Content-Type": "application/json"},
+                             k["tree_body"].encode())
         if kind == "revision":
             return self.send(200, {"Content-Type": "application/json"}, json.dumps({
                 "id": repo, "sha": commit, "private": False,
@@ -365,6 +375,7 @@ class Handler(BaseHTTPRequestHandler):
             entries.append({"type": "file", "oid": "0" * 40, "size": 1,
                             "path": k["evil_path"]})
         if want is None:
+            entries += k.get("extra_entries", [])
             entries += [{"type": "directory", "oid": "0" * 40, "size": 0, "path": d}
                         for d in sorted(dirs)]
         headers = {"Content-Type": "application/json"}
@@ -378,6 +389,9 @@ class Handler(BaseHTTPRequestHandler):
                     cursor + ARGS.page_size)
                 headers["Link"] = '<%s>; rel="next"' % nxt
             entries = page
+            if k.get("link_self"):
+                headers["Link"] = '<http://127.0.0.1:%d%s>; rel="next"' % (
+                    ARGS.port, self.path)
         return self.send(200, headers, json.dumps(entries).encode())
 
     def do_GET(self):
