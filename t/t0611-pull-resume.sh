@@ -94,6 +94,24 @@ test_expect_success 'after kill -9 a new pull fetches only the missing bytes' '
 	cmp "$HUBROOT/org/model/main/model.safetensors" "$R/snapshots/$MAIN/model.safetensors"
 '
 
+test_expect_success 'kill -9 loses little of what had arrived' '
+	rm -rf "$CACHE" "$HUBLOG.pos" &&
+	knobs "{\"slow\": 200000}" &&
+	{ "$MLXK_BIN" pull -q -j 1 org/model & } &&
+	pid=$! &&
+	wait_for_partial && sleep 0.5 &&
+	kill -9 $pid && { wait $pid; true; } &&
+	sleep 0.2 &&
+	sent=$(cat "$HUBLOG.pos") &&
+	size=$(wc -c <"$R/blobs/$BLOB.incomplete") &&
+	echo "served up to byte $sent, $size on disk" &&
+	test "$size" -le "$sent" &&
+	test $((sent - size)) -le 65536 &&
+	knobs "{}" &&
+	mlxk pull -q --force-resume org/model &&
+	blobs_are_hashes "$R"
+'
+
 test_expect_success 'a partial file that is not a prefix is discarded after hashing' '
 	rm -rf "$CACHE" && mkdir -p "$R/blobs" &&
 	head -c 1000 /dev/zero >"$R/blobs/$BLOB.incomplete" &&

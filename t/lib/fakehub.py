@@ -21,7 +21,8 @@ Faults come from a JSON knobs file, re-read on every request:
   truncate_at N      never send a byte at or past file offset N
   flip_byte true     flip the first byte of every LFS/CDN body
   size_delta D       the tree and X-Linked-Size lie by D bytes
-  slow BPS           send bodies at about BPS bytes per second
+  slow BPS           send bodies at about BPS bytes per second, writing
+                     the file offset reached to <log>.pos after each chunk
   redirect_loop true resolve redirects forever
   cdn_base URL       redirect LFS files to URL/<sha256> instead
   xet true           mark LFS files as Xet-backed (xetHash, X-Xet-Hash)
@@ -261,6 +262,10 @@ class Handler(BaseHTTPRequestHandler):
                     return
                 sent += len(chunk)
                 pos += len(chunk)
+                if k.get("slow"):
+                    # How far the slow body has got, for kill -9 tests.
+                    with open(ARGS.log + ".pos", "w") as pf:
+                        pf.write(str(pos))
                 if drop is not None and sent >= drop:
                     break
         if pos < end + 1:
