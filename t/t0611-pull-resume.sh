@@ -170,6 +170,34 @@ test_expect_success 'SIGINT while waiting for a lock exits 130' '
 	kill $fl; wait $fl; true
 '
 
+test_expect_success 'kill -9 while waiting for a lock: the next pull completes' '
+	rm -rf "$CACHE" held &&
+	mkdir -p "$(dirname "$LOCK")" &&
+	{ flock "$LOCK" sleep 2 & } &&
+	fl=$! &&
+	sleep 0.2 &&
+	{ "$MLXK_BIN" pull -q org/model & } &&
+	pid=$! &&
+	sleep 0.6 &&
+	kill -9 $pid && { wait $pid; true; } &&
+	test_path_is_missing "$R/blobs/$BLOB.incomplete" &&
+	wait $fl &&
+	hub_log_reset &&
+	mlxk --json pull org/model >out &&
+	json_check out "d[\"data\"][\"download_status\"] == \"success\"" &&
+	blobs_are_hashes "$R" &&
+	cmp "$HUBROOT/org/model/main/model.safetensors" "$R/snapshots/$MAIN/model.safetensors"
+'
+
+test_expect_success 'killed between rename and link: the blob is linked, not fetched' '
+	rm "$R/snapshots/$MAIN/model.safetensors" &&
+	hub_log_reset &&
+	mlxk pull org/model 2>err &&
+	test_grep "^cached model.safetensors" err &&
+	! hub_log "e[\"host\"] == \"127.0.0.2\"" | grep . &&
+	cmp "$HUBROOT/org/model/main/model.safetensors" "$R/snapshots/$MAIN/model.safetensors"
+'
+
 test_expect_success 'a lockless writer truncating our partial file is waited for and verified' '
 	rm -rf "$CACHE" && hub_log_reset &&
 	knobs "{\"slow\": 500000}" &&
