@@ -599,6 +599,16 @@ static int transfer(struct download *d, struct http_client *hc,
 					  (unsigned long long)f->size);
 				retry = true;
 			}
+		} else if (rs.redirects) {
+			/*
+			 * The Hub sent us elsewhere (a CDN): its status says
+			 * nothing about the repo or the token.
+			 */
+			error_set(err,
+				  "the download server the Hub redirected to "
+				  "answered HTTP %ld",
+				  rs.status);
+			retry = http_retryable(rs.status);
 		} else {
 			hub_describe_error(&rs, d->repo, d->commit, err);
 			retry = http_retryable(rs.status);

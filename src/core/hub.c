@@ -845,6 +845,7 @@ int http_client_do(struct http_client *c, const struct http_req *rq,
 		free(url);
 		url = xstrdup(loc);
 	}
+	rs->redirects = hops;
 	free(url);
 	return 0;
 }
@@ -894,6 +895,11 @@ enum hub_error hub_describe_error(const struct http_resp *rs, const char *repo,
 			  "HF_TOKEN",
 			  repo);
 		return HUB_E_GATED;
+	}
+	if (!strcmp(code, "EntryNotFound")) {
+		error_set(err, "the Hub has no such file in '%s' at '%s'", repo,
+			  rev ? rev : "main");
+		return HUB_E_NOT_FOUND;
 	}
 	if (!strcmp(code, "RevisionNotFound")) {
 		error_set(err, "revision '%s' not found in '%s'",

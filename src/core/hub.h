@@ -129,14 +129,13 @@ struct http_resp {
 	struct strbuf body;	  /* body of non-streamed replies (capped) */
 	int curl_code;		  /* CURLcode of the transfer */
 	char curl_error[256];
+	int redirects; /* redirects followed to get this reply */
 };
 
 #define HTTP_RESP_INIT                                                     \
 	{                                                                  \
 		0, NULL, NULL, NULL, NULL, NULL, NULL, -1, STRBUF_INIT, 0, \
-		{                                                          \
-			0                                                  \
-		}                                                          \
+			{ 0 }, 0                                           \
 	}
 
 /*
