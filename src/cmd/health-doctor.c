@@ -1,11 +1,410 @@
-/* mlxk health --verify / --cache: not written yet. */
+/*
+ * mlxk health --verify / --cache / --cache --fix-permissions: the cache
+ * doctor. health.c parses the options and calls health_doctor_run.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
 #include "cmd.h"
+#include "../core/repo.h"
+#include "../core/resolve.h"
+#include "../core/verify.h"
+#include "../util/humanize.h"
+#include "../util/jsonout.h"
 #include "../util/msg.h"
+#include "../util/xalloc.h"
+
+/* Items shown per category in human output before "... and N more". */
+#define SHOW_LIMIT 20
+
+/* The revisions --verify looks at, with the repos they belong to. */
+struct verify_set {
+	struct repo *repos;
+	size_t nr_repos;
+	struct verify_target *targets;
+	size_t nr_targets;
+	struct strlist no_rev; /* models without any snapshot */
+};
+
+static void verify_set_release(struct verify_set *s)
+{
+	for (size_t i = 0; i < s->nr_targets; i++)
+		verify_target_release(&s->targets[i]);
+	for (size_t i = 0; i < s->nr_repos; i++)
+		repo_close(&s->repos[i]);
+	free(s->targets);
+	free(s->repos);
+	strlist_clear(&s->no_rev);
+}
+
+static const char *resolve_error_type(enum resolve_status st)
+{
+	switch (st) {
+	case RESOLVE_AMBIGUOUS:
+		return "ambiguous_match";
+	case RESOLVE_NO_REV:
+		return "hash_not_found";
+	case RESOLVE_INVALID:
+		return "ValidationError";
+	default:
+		return "model_not_found";
+	}
+}
+
+/*
+ * Pick the revisions: every model's current revision, or the one spec
+ * names (MODEL: its current revision; MODEL@REV: that revision).
+ */
+static int select_targets(struct cache *c, const char *spec,
+			  struct verify_set *s, bool json)
+{
+	struct strlist folders = STRLIST_INIT;
+	struct strbuf err = STRBUF_INIT;
+	struct resolved res;
+	const char *rev_spec = NULL;
+	int ret = -1;
+
+	memset(&res, 0, sizeof(res));
+	memset(s, 0, sizeof(*s));
+	if (spec) {
+		if (resolve_model(c, spec, &res) < 0) {
+			if (json) {
+				json_t *extra = NULL;
+
+				if (res.status == RESOLVE_AMBIGUOUS) {
+					extra = json_object();
+					json_object_set_new(
+						extra, "matches",
+						json_string_array(
+							res.matches.items,
+							res.matches.nr));
+				}
+				json_print_error("health", NULL,
+						 resolve_error_type(res.status),
+						 res.message.buf, extra);
+			} else {
+				error("%s", res.message.buf);
+			}
+			goto out;
+		}
+		strlist_push(&folders, res.folder);
+		rev_spec = res.rev;
+	} else if (cache_model_folders(c, &folders, &err) < 0) {
+		if (json)
+			json_print_error("health", NULL, "health_check_failed",
+					 err.buf, NULL);
+		else
+			error("%s", err.buf);
+		goto out;
+	}
+	s->repos = xcalloc(folders.nr ? folders.nr : 1, sizeof(*s->repos));
+	s->targets = xcalloc(folders.nr ? folders.nr : 1, sizeof(*s->targets));
+	for (size_t i = 0; i < folders.nr; i++) {
+		struct repo *r = &s->repos[s->nr_repos];
+		struct repo_rev *rev = NULL;
+
+		strbuf_reset(&err);
+		if (repo_open(c, folders.items[i], r, &err) < 0) {
+			repo_close(r);
+			strlist_push(&s->no_rev, folders.items[i]);
+			continue;
+		}
+		s->nr_repos++;
+		if (rev_spec) {
+			if (repo_find_rev(r, rev_spec, &rev, &err) < 0) {
+				if (json)
+					json_print_error("health", NULL,
+							 "hash_not_found",
+							 err.buf, NULL);
+				else
+					error("%s", err.buf);
+				goto out;
+			}
+		} else {
+			rev = repo_current(r);
+		}
+		if (!rev) {
+			strlist_push(&s->no_rev, r->name);
+			continue;
+		}
+		verify_target_init(&s->targets[s->nr_targets++], r, rev);
+	}
+	ret = 0;
+out:
+	resolved_release(&res);
+	strlist_clear(&folders);
+	strbuf_release(&err);
+	return ret;
+}
+
+struct progress_state {
+	bool shown;
+};
+
+static void show_progress(const struct verify_progress *p, void *arg)
+{
+	struct progress_state *ps = arg;
+	struct strbuf line = STRBUF_INIT, a = STRBUF_INIT, b = STRBUF_INIT;
+	struct strbuf rate = STRBUF_INIT;
+
+	human_size(&a, p->bytes_done);
+	human_size(&b, p->bytes_total);
+	human_size(&rate, p->elapsed > 0.05 ? (uint64_t)((double)p->bytes_done /
+							 p->elapsed)
+					    : 0);
+	strbuf_addf(&line, "\rverifying: %s / %s, %s/s, %zu/%zu files\033[K",
+		    a.buf, b.buf, rate.buf, p->files_done, p->files_total);
+	fputs(line.buf, stderr);
+	fflush(stderr);
+	ps->shown = true;
+	strbuf_release(&line);
+	strbuf_release(&a);
+	strbuf_release(&b);
+	strbuf_release(&rate);
+}
+
+static bool target_healthy(const struct verify_target *t)
+{
+	return !t->nr_corrupt && !t->nr_unreadable && !t->load_error;
+}
+
+static json_t *verify_json(const struct verify_set *s,
+			   const struct verify_stats *st)
+{
+	json_t *out = json_object(), *models = json_array(),
+	       *sum = json_object();
+	size_t healthy = 0, total = s->nr_targets + s->no_rev.nr;
+
+	for (size_t i = 0; i < s->nr_targets; i++) {
+		const struct verify_target *t = &s->targets[i];
+		json_t *m = json_object(), *cor = json_array(),
+		       *unv = json_array(), *unr = json_array();
+
+		for (size_t j = 0; j < t->nr_files; j++) {
+			const struct verify_file *f = &t->files[j];
+			json_t *o;
+
+			switch (f->status) {
+			case VERIFY_CORRUPT:
+				o = json_object();
+				json_object_set_new(o, "path",
+						    json_string_lossy(f->path));
+				json_object_set_new(o, "expected",
+						    json_string(f->expected));
+				json_object_set_new(o, "actual",
+						    json_string(f->actual));
+				json_array_append_new(cor, o);
+				break;
+			case VERIFY_UNVERIFIABLE:
+				json_array_append_new(
+					unv, json_string_lossy(f->path));
+				break;
+			case VERIFY_UNREADABLE:
+				o = json_object();
+				json_object_set_new(o, "path",
+						    json_string_lossy(f->path));
+				json_object_set_new(
+					o, "reason",
+					json_string_lossy(f->reason ? f->reason
+								    : ""));
+				json_array_append_new(unr, o);
+				break;
+			default:
+				break;
+			}
+		}
+		if (target_healthy(t))
+			healthy++;
+		json_object_set_new(m, "name",
+				    json_string_lossy(t->repo->name));
+		json_object_set_new(m, "revision",
+				    json_string_lossy(t->rev->commit));
+		json_object_set_new(m, "healthy",
+				    json_boolean(target_healthy(t)));
+		json_object_set_new(m, "files",
+				    json_integer((json_int_t)t->nr_files));
+		json_object_set_new(m, "verified",
+				    json_integer((json_int_t)t->nr_ok));
+		json_object_set_new(m, "corrupted", cor);
+		json_object_set_new(m, "unverifiable", unv);
+		json_object_set_new(m, "unreadable", unr);
+		json_object_set_new(m, "error",
+				    t->load_error
+					    ? json_string_lossy(t->load_error)
+					    : json_null());
+		json_array_append_new(models, m);
+	}
+	for (size_t i = 0; i < s->no_rev.nr; i++) {
+		json_t *m = json_object();
+
+		json_object_set_new(m, "name",
+				    json_string_lossy(s->no_rev.items[i]));
+		json_object_set_new(m, "revision", json_null());
+		json_object_set_new(m, "healthy", json_false());
+		json_object_set_new(m, "files", json_integer(0));
+		json_object_set_new(m, "verified", json_integer(0));
+		json_object_set_new(m, "corrupted", json_array());
+		json_object_set_new(m, "unverifiable", json_array());
+		json_object_set_new(m, "unreadable", json_array());
+		json_object_set_new(m, "error",
+				    json_string("no snapshot to verify"));
+		json_array_append_new(models, m);
+	}
+	json_object_set_new(sum, "total", json_integer((json_int_t)total));
+	json_object_set_new(sum, "healthy_count",
+			    json_integer((json_int_t)healthy));
+	json_object_set_new(sum, "unhealthy_count",
+			    json_integer((json_int_t)(total - healthy)));
+	json_object_set_new(sum, "files", json_integer((json_int_t)st->files));
+	json_object_set_new(sum, "verified", json_integer((json_int_t)st->ok));
+	json_object_set_new(sum, "corrupted",
+			    json_integer((json_int_t)st->corrupt));
+	json_object_set_new(sum, "unverifiable",
+			    json_integer((json_int_t)st->unverifiable));
+	json_object_set_new(sum, "unreadable",
+			    json_integer((json_int_t)st->unreadable));
+	json_object_set_new(sum, "hashed_files",
+			    json_integer((json_int_t)st->hashed_files));
+	json_object_set_new(sum, "bytes_hashed",
+			    json_integer((json_int_t)st->bytes));
+	json_object_set_new(sum, "seconds", json_real(st->seconds));
+	json_object_set_new(sum, "workers", json_integer(st->workers));
+	json_object_set_new(out, "models", models);
+	json_object_set_new(out, "summary", sum);
+	return out;
+}
+
+static void print_verify(const struct verify_set *s,
+			 const struct verify_stats *st)
+{
+	struct strbuf sz = STRBUF_INIT, rate = STRBUF_INIT;
+
+	for (size_t i = 0; i < s->nr_targets; i++) {
+		const struct verify_target *t = &s->targets[i];
+		const char *tag = !target_healthy(t)   ? "[ERROR]"
+				  : t->nr_unverifiable ? "[WARNING]"
+						       : "[OK]";
+
+		printf("%s %s@%s: %zu of %zu files verified", tag,
+		       t->repo->name, t->rev->commit, t->nr_ok, t->nr_files);
+		if (t->nr_corrupt)
+			printf(", %zu corrupted", t->nr_corrupt);
+		if (t->nr_unreadable)
+			printf(", %zu unreadable", t->nr_unreadable);
+		if (t->nr_unverifiable)
+			printf(", %zu unverifiable", t->nr_unverifiable);
+		printf("\n");
+		if (t->load_error)
+			printf("  error: %s\n", t->load_error);
+		for (size_t j = 0; j < t->nr_files; j++) {
+			const struct verify_file *f = &t->files[j];
+
+			if (f->status == VERIFY_CORRUPT)
+				printf("  corrupted: %s\n"
+				       "    expected %s\n"
+				       "    actual   %s\n",
+				       f->path, f->expected, f->actual);
+			else if (f->status == VERIFY_UNREADABLE)
+				printf("  unreadable: %s (%s)\n", f->path,
+				       f->reason);
+			else if (f->status == VERIFY_UNVERIFIABLE)
+				printf("  unverifiable: %s (%s)\n", f->path,
+				       f->reason);
+		}
+	}
+	for (size_t i = 0; i < s->no_rev.nr; i++)
+		printf("[ERROR] %s: no snapshot to verify\n",
+		       s->no_rev.items[i]);
+	human_size(&sz, st->bytes);
+	human_size(&rate, st->seconds > 0
+				  ? (uint64_t)((double)st->bytes / st->seconds)
+				  : st->bytes);
+	printf("Verified %zu files of %zu models: %zu ok, %zu corrupted, "
+	       "%zu unverifiable, %zu unreadable (%s hashed in %.1fs, %s/s, "
+	       "%d workers)\n",
+	       st->files, s->nr_targets + s->no_rev.nr, st->ok, st->corrupt,
+	       st->unverifiable, st->unreadable, sz.buf, st->seconds, rate.buf,
+	       st->workers);
+	strbuf_release(&sz);
+	strbuf_release(&rate);
+}
+
+/* --verify; *out gets the JSON data in JSON mode. Returns the exit code. */
+static int run_verify(struct cache *c, const struct health_opts *o,
+		      json_t **out)
+{
+	struct verify_set s;
+	struct verify_stats st;
+	struct verify_opts vo;
+	struct progress_state ps = { false };
+	struct strbuf err = STRBUF_INIT;
+	int ret = EXIT_OK;
+
+	if (select_targets(c, o->spec, &s, o->json) < 0) {
+		verify_set_release(&s);
+		return EXIT_FAIL;
+	}
+	memset(&vo, 0, sizeof(vo));
+	vo.stop = &mlxk_interrupted;
+	if (isatty(STDERR_FILENO)) {
+		vo.progress = show_progress;
+		vo.progress_arg = &ps;
+	}
+	if (verify_run(s.targets, s.nr_targets, &vo, &st, &err) < 0) {
+		if (ps.shown)
+			fputs("\r\033[K", stderr);
+		if (o->json)
+			json_print_error("health", NULL, "interrupted", err.buf,
+					 NULL);
+		else
+			error("verification %s", err.buf);
+		strbuf_release(&err);
+		verify_set_release(&s);
+		return mlxk_interrupted ? EXIT_INTERRUPTED : EXIT_FAIL;
+	}
+	if (ps.shown)
+		fputs("\r\033[K", stderr);
+	if (st.corrupt || st.unreadable || s.no_rev.nr)
+		ret = EXIT_FAIL;
+	for (size_t i = 0; i < s.nr_targets; i++)
+		if (s.targets[i].load_error)
+			ret = EXIT_FAIL;
+	if (o->json)
+		*out = verify_json(&s, &st);
+	else
+		print_verify(&s, &st);
+	strbuf_release(&err);
+	verify_set_release(&s);
+	return ret;
+}
 
 int health_doctor_run(struct mlxk_ctx *ctx, const struct health_opts *o)
 {
-	(void)ctx;
-	(void)o;
-	return error("health --verify and --cache are not available yet"),
-	       EXIT_FAIL;
+	struct cache c;
+	json_t *data = NULL, *v = NULL;
+	int ret = EXIT_OK;
+
+	if (cmd_open_cache(ctx, "health", o->json, &c) < 0)
+		return EXIT_FAIL;
+	cmd_catch_interrupts();
+	if (o->json)
+		data = json_object();
+	if (o->verify) {
+		ret = run_verify(&c, o, &v);
+		if (ret == EXIT_INTERRUPTED || (o->json && !v)) {
+			json_decref(data);
+			cache_close(&c);
+			return ret;
+		}
+		if (v)
+			json_object_set_new(data, "verify", v);
+	}
+	if (o->json)
+		json_print_success("health", data);
+	cache_close(&c);
+	return ret;
 }
