@@ -10,6 +10,8 @@
 #include <jansson.h>
 
 #include "cmd.h"
+#include "../core/doctor.h"
+#include "../core/perms.h"
 #include "../core/repo.h"
 #include "../core/resolve.h"
 #include "../core/verify.h"
@@ -382,6 +384,260 @@ static int run_verify(struct cache *c, const struct health_opts *o,
 	return ret;
 }
 
+static void add_size(struct strbuf *sb, uint64_t bytes)
+{
+	human_size(sb, bytes);
+}
+
+static json_t *mode_json(mode_t m)
+{
+	char buf[16];
+
+	snprintf(buf, sizeof(buf), "%04o", (unsigned)m);
+	return json_string(buf);
+}
+
+static json_t *fix_json(const struct perms_report *fix)
+{
+	json_t *o = json_object(), *items = json_array();
+
+	for (size_t i = 0; i < fix->nr; i++) {
+		const struct perms_issue *is = &fix->items[i];
+		json_t *e = json_object();
+
+		json_object_set_new(e, "path", json_string_lossy(is->path));
+		json_object_set_new(e, "owner", json_string_lossy(is->owner));
+		json_object_set_new(e, "mode", mode_json(is->mode));
+		json_object_set_new(e, "problem",
+				    json_string_lossy(is->problem));
+		json_object_set_new(e, "fixed", json_boolean(is->fixed));
+		json_object_set_new(e, "new_mode",
+				    is->fixed ? mode_json(is->new_mode)
+					      : json_null());
+		json_object_set_new(e, "error",
+				    is->fix_error
+					    ? json_string_lossy(is->fix_error)
+					    : json_null());
+		json_array_append_new(items, e);
+	}
+	json_object_set_new(o, "fixed", json_integer((json_int_t)fix->fixed));
+	json_object_set_new(o, "unfixed",
+			    json_integer((json_int_t)fix->unfixed));
+	json_object_set_new(o, "items", items);
+	return o;
+}
+
+static uint64_t prunable_bytes(const struct doctor_report *rep)
+{
+	return rep->bytes[DOCTOR_ORPHAN_BLOB] + rep->bytes[DOCTOR_INCOMPLETE] +
+	       rep->bytes[DOCTOR_LOCK_FOLDER] + rep->bytes[DOCTOR_NO_EXIST] +
+	       rep->bytes[DOCTOR_TREE];
+}
+
+static json_t *cache_json(const struct cache *c,
+			  const struct doctor_report *rep,
+			  const struct perms_report *fix)
+{
+	json_t *o = json_object(), *cats = json_object(),
+	       *warn = json_string_array(rep->warnings.items, rep->warnings.nr);
+
+	for (int k = 0; k < DOCTOR_NR; k++) {
+		json_t *cat = json_object(), *items = json_array();
+
+		for (size_t i = 0; i < rep->nr; i++) {
+			const struct doctor_item *it = &rep->items[i];
+			json_t *e;
+
+			if ((int)it->cat != k)
+				continue;
+			e = json_object();
+			json_object_set_new(e, "path",
+					    json_string_lossy(it->path));
+			json_object_set_new(
+				e, "repo",
+				it->folder ? json_string_lossy(it->folder)
+					   : json_null());
+			json_object_set_new(
+				e, "bytes",
+				json_integer((json_int_t)it->bytes));
+			json_object_set_new(
+				e, "detail",
+				it->detail ? json_string_lossy(it->detail)
+					   : json_null());
+			if (k == DOCTOR_PERMISSION) {
+				json_object_set_new(
+					e, "owner",
+					json_string_lossy(it->owner));
+				json_object_set_new(e, "mode",
+						    mode_json(it->mode));
+				json_object_set_new(
+					e, "type",
+					json_string(it->is_dir ? "directory"
+							       : "file"));
+			}
+			json_array_append_new(items, e);
+		}
+		json_object_set_new(cat, "count",
+				    json_integer((json_int_t)rep->count[k]));
+		json_object_set_new(cat, "bytes",
+				    json_integer((json_int_t)rep->bytes[k]));
+		json_object_set_new(cat, "items", items);
+		json_object_set_new(cats, doctor_cat_key((enum doctor_cat)k),
+				    cat);
+	}
+	json_object_set_new(o, "root", json_string_lossy(c->root));
+	json_object_set_new(o, "repos", json_integer((json_int_t)rep->repos));
+	json_object_set_new(o, "shared", json_boolean(rep->perms.shared));
+	json_object_set_new(o, "group",
+			    rep->perms.group_name
+				    ? json_string_lossy(rep->perms.group_name)
+				    : json_null());
+	json_object_set_new(o, "categories", cats);
+	json_object_set_new(o, "prunable_bytes",
+			    json_integer((json_int_t)prunable_bytes(rep)));
+	json_object_set_new(
+		o, "detached_bytes",
+		json_integer((json_int_t)rep->bytes[DOCTOR_DETACHED]));
+	json_object_set_new(o, "active_downloads",
+			    json_integer((json_int_t)rep->active_downloads));
+	json_object_set_new(o, "warnings", warn);
+	json_object_set_new(o, "fix_permissions",
+			    fix ? fix_json(fix) : json_null());
+	return o;
+}
+
+static void print_fix(const struct perms_report *fix)
+{
+	size_t shown = 0;
+
+	printf("Fixed permissions of %zu entr%s; %zu could not be fixed\n",
+	       fix->fixed, fix->fixed == 1 ? "y" : "ies", fix->unfixed);
+	for (size_t i = 0; i < fix->nr; i++) {
+		const struct perms_issue *is = &fix->items[i];
+
+		if (is->fixed)
+			continue;
+		if (++shown > SHOW_LIMIT)
+			continue;
+		printf("  cannot fix %s (owner %s, mode %04o): %s\n", is->path,
+		       is->owner, (unsigned)is->mode, is->fix_error);
+	}
+	if (shown > SHOW_LIMIT)
+		printf("  ... and %zu more\n", shown - SHOW_LIMIT);
+}
+
+static void print_cache(const struct cache *c, const struct doctor_report *rep)
+{
+	struct strbuf sb = STRBUF_INIT;
+	bool any = false;
+
+	printf("Cache %s: %zu repos%s\n", c->root, rep->repos,
+	       rep->perms.shared ? " (shared)" : "");
+	for (int k = 0; k < DOCTOR_NR; k++) {
+		size_t shown = 0;
+
+		if (!rep->count[k])
+			continue;
+		any = true;
+		strbuf_reset(&sb);
+		add_size(&sb, rep->bytes[k]);
+		printf("%s: %zu", doctor_cat_title((enum doctor_cat)k),
+		       rep->count[k]);
+		if (k != DOCTOR_PERMISSION && k != DOCTOR_DANGLING &&
+		    k != DOCTOR_BAD_REF)
+			printf(" (%s)", sb.buf);
+		printf("\n");
+		for (size_t i = 0; i < rep->nr; i++) {
+			const struct doctor_item *it = &rep->items[i];
+
+			if ((int)it->cat != k || ++shown > SHOW_LIMIT)
+				continue;
+			printf("  %s", it->path);
+			if (k == DOCTOR_PERMISSION) {
+				printf(" (%s, owner %s, mode %04o)",
+				       it->is_dir ? "folder" : "file",
+				       it->owner, (unsigned)it->mode);
+			} else if (it->bytes) {
+				strbuf_reset(&sb);
+				add_size(&sb, it->bytes);
+				printf(" (%s)", sb.buf);
+			}
+			if (it->detail)
+				printf(": %s", it->detail);
+			printf("\n");
+		}
+		if (shown > SHOW_LIMIT)
+			printf("  ... and %zu more\n", shown - SHOW_LIMIT);
+	}
+	for (size_t i = 0; i < rep->warnings.nr; i++)
+		printf("warning: %s\n", rep->warnings.items[i]);
+	if (rep->active_downloads)
+		printf("%zu download%s in progress (lock held)\n",
+		       rep->active_downloads,
+		       rep->active_downloads == 1 ? "" : "s");
+	if (!any) {
+		printf("No problems found\n");
+	} else {
+		strbuf_reset(&sb);
+		add_size(&sb, prunable_bytes(rep));
+		printf("Reclaimable with 'mlxk prune': %s", sb.buf);
+		if (rep->count[DOCTOR_DETACHED]) {
+			strbuf_reset(&sb);
+			add_size(&sb, rep->bytes[DOCTOR_DETACHED]);
+			printf(" (detached revisions: %s more with "
+			       "'mlxk prune --detached')",
+			       sb.buf);
+		}
+		printf("\n");
+	}
+	strbuf_release(&sb);
+}
+
+/* --cache [--fix-permissions]; returns the exit code. */
+static int run_cache(struct cache *c, const struct health_opts *o, json_t **out)
+{
+	struct doctor_report rep;
+	struct perms_report fix;
+	struct strbuf err = STRBUF_INIT;
+	int ret = EXIT_OK;
+
+	memset(&fix, 0, sizeof(fix));
+	if (o->fix_permissions && perms_check(c, true, &fix, &err) < 0) {
+		if (o->json)
+			json_print_error("health", NULL, "permission_error",
+					 err.buf, NULL);
+		else
+			error("%s", err.buf);
+		perms_report_release(&fix);
+		strbuf_release(&err);
+		return EXIT_FAIL;
+	}
+	if (doctor_scan(c, &rep, &err) < 0) {
+		if (o->json)
+			json_print_error("health", NULL, "health_check_failed",
+					 err.buf, NULL);
+		else
+			error("%s", err.buf);
+		doctor_report_release(&rep);
+		perms_report_release(&fix);
+		strbuf_release(&err);
+		return EXIT_FAIL;
+	}
+	if (fix.unfixed)
+		ret = EXIT_FAIL;
+	if (o->json) {
+		*out = cache_json(c, &rep, o->fix_permissions ? &fix : NULL);
+	} else {
+		if (o->fix_permissions)
+			print_fix(&fix);
+		print_cache(c, &rep);
+	}
+	doctor_report_release(&rep);
+	perms_report_release(&fix);
+	strbuf_release(&err);
+	return ret;
+}
+
 int health_doctor_run(struct mlxk_ctx *ctx, const struct health_opts *o)
 {
 	struct cache c;
@@ -402,6 +658,20 @@ int health_doctor_run(struct mlxk_ctx *ctx, const struct health_opts *o)
 		}
 		if (v)
 			json_object_set_new(data, "verify", v);
+	}
+	if (o->cache) {
+		json_t *cj = NULL;
+		int r2 = run_cache(&c, o, &cj);
+
+		if (o->json && !cj) {
+			json_decref(data);
+			cache_close(&c);
+			return r2;
+		}
+		if (cj)
+			json_object_set_new(data, "cache", cj);
+		if (r2 > ret)
+			ret = r2;
 	}
 	if (o->json)
 		json_print_success("health", data);
