@@ -60,4 +60,13 @@ test_expect_success '--json without a command gives a JSON error' '
 	json_check out "d[\"status\"] == \"error\" and d[\"error\"][\"type\"] == \"CommandError\""
 '
 
+test_expect_success 'make install puts the binary and the man page under PREFIX' '
+	make -s -C "$TEST_DIRECTORY/.." install PREFIX="$TRASH/prefix" \
+		B="$(basename "$MLXK_BUILD")" >/dev/null &&
+	test -x "$TRASH/prefix/bin/mlxk" &&
+	test_path_is_file "$TRASH/prefix/share/man/man1/mlxk.1" &&
+	"$TRASH/prefix/bin/mlxk" --version >out &&
+	test_grep "^mlxk " out
+'
+
 test_done

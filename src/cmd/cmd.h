@@ -52,6 +52,16 @@ int cmd_usage_error(const struct cmd_entry *e, bool json, const char *fmt, ...)
  */
 int cmd_open_cache(struct mlxk_ctx *ctx, const char *command, bool json,
 		   struct cache *c);
+struct json_t;
+/*
+ * Report a model spec that did not resolve (resolve_model() < 0): an
+ * empty name is a usage error (exit 2); not found, ambiguous (every match
+ * listed) and unknown revisions are one error line, or the JSON error
+ * envelope with type model_not_found / ambiguous_match (error.matches) /
+ * hash_not_found and data (stolen, may be NULL). Returns the exit code.
+ */
+int cmd_resolve_failed(const struct cmd_entry *e, bool json, const char *spec,
+		       struct resolved *res, struct json_t *data);
 /* True if both stdin and stderr are terminals: a person can answer. */
 bool cmd_interactive(void);
 /*

@@ -43,20 +43,6 @@ static void verify_set_release(struct verify_set *s)
 	strlist_clear(&s->no_rev);
 }
 
-static const char *resolve_error_type(enum resolve_status st)
-{
-	switch (st) {
-	case RESOLVE_AMBIGUOUS:
-		return "ambiguous_match";
-	case RESOLVE_NO_REV:
-		return "hash_not_found";
-	case RESOLVE_INVALID:
-		return "ValidationError";
-	default:
-		return "model_not_found";
-	}
-}
-
 /*
  * Pick the revisions: every model's current revision, or the one spec
  * names (MODEL: its current revision; MODEL@REV: that revision).
@@ -64,33 +50,19 @@ static const char *resolve_error_type(enum resolve_status st)
 static int select_targets(struct cache *c, const char *spec,
 			  struct verify_set *s, bool json)
 {
+	/* Returns 0, or the exit code after reporting the error. */
 	struct strlist folders = STRLIST_INIT;
 	struct strbuf err = STRBUF_INIT;
 	struct resolved res;
 	const char *rev_spec = NULL;
-	int ret = -1;
+	int ret = EXIT_FAIL;
 
 	memset(&res, 0, sizeof(res));
 	memset(s, 0, sizeof(*s));
 	if (spec) {
 		if (resolve_model(c, spec, &res) < 0) {
-			if (json) {
-				json_t *extra = NULL;
-
-				if (res.status == RESOLVE_AMBIGUOUS) {
-					extra = json_object();
-					json_object_set_new(
-						extra, "matches",
-						json_string_array(
-							res.matches.items,
-							res.matches.nr));
-				}
-				json_print_error("health", NULL,
-						 resolve_error_type(res.status),
-						 res.message.buf, extra);
-			} else {
-				error("%s", res.message.buf);
-			}
+			ret = cmd_resolve_failed(&cmd_health_entry, json, spec,
+						 &res, NULL);
 			goto out;
 		}
 		strlist_push(&folders, res.folder);
@@ -346,9 +318,10 @@ static int run_verify(struct cache *c, const struct health_opts *o,
 	struct strbuf err = STRBUF_INIT;
 	int ret = EXIT_OK;
 
-	if (select_targets(c, o->spec, &s, o->json) < 0) {
+	ret = select_targets(c, o->spec, &s, o->json);
+	if (ret) {
 		verify_set_release(&s);
-		return EXIT_FAIL;
+		return ret;
 	}
 	memset(&vo, 0, sizeof(vo));
 	vo.stop = &mlxk_interrupted;
@@ -644,6 +617,10 @@ int health_doctor_run(struct mlxk_ctx *ctx, const struct health_opts *o)
 	json_t *data = NULL, *v = NULL;
 	int ret = EXIT_OK;
 
+	if (o->spec && !o->verify)
+		return cmd_usage_error(&cmd_health_entry, o->json,
+				       "--cache looks at the whole cache; "
+				       "MODEL only applies to --verify");
 	if (cmd_open_cache(ctx, "health", o->json, &c) < 0)
 		return EXIT_FAIL;
 	cmd_catch_interrupts();

@@ -1,47 +1,155 @@
 /*
- * mlxk health: a minimal option parser until the full command lands; it
- * only reaches the cache doctor (--verify, --cache, --fix-permissions).
+ * mlxk health: integrity of every cached model, or of one (MODEL[@REV]).
+ * --verify and --cache hand over to health-doctor.c.
  */
 #include <getopt.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cmd.h"
+#include "../core/model.h"
+#include "../core/repo.h"
+#include "../util/jsonout.h"
 #include "../util/msg.h"
+#include "../util/xalloc.h"
 
-static int cmd_health_exec(int argc, char **argv, struct mlxk_ctx *ctx);
+#define SENTINEL "TEST-CACHE-SENTINEL"
 
-const struct cmd_entry cmd_health_entry = {
-	.name = "health",
-	.summary = "check models; verify content; diagnose the cache",
-	.usage = "health [--json] [--verify] [--cache [--fix-permissions]] "
-		 "[MODEL[@REV]]",
-	.help = "Check the cache (see docs/doctor.md).\n\n"
-		"options:\n"
-		"  --verify           re-hash every file and compare it with "
-		"its blob name\n"
-		"  --cache            whole-cache diagnostics\n"
-		"  --fix-permissions  with --cache: make a shared cache "
-		"group-writable\n"
-		"  --json             print the JSON envelope\n",
-	.exec = cmd_health_exec,
+struct entry {
+	char *name;
+	bool healthy;
+	char *reason;
+};
+
+struct report {
+	struct entry *items;
+	size_t nr, alloc;
+};
+
+static void report_add(struct report *rep, const struct model_info *mi)
+{
+	struct entry *e;
+
+	ALLOC_GROW(rep->items, rep->nr + 1, rep->alloc);
+	e = &rep->items[rep->nr++];
+	e->name = xstrdup(mi->name);
+	e->healthy = mi->healthy;
+	e->reason = xstrdup(mi->health_reason ? mi->health_reason : "");
+}
+
+static void report_clear(struct report *rep)
+{
+	for (size_t i = 0; i < rep->nr; i++) {
+		free(rep->items[i].name);
+		free(rep->items[i].reason);
+	}
+	free(rep->items);
+	memset(rep, 0, sizeof(*rep));
+}
+
+/* Check one repo folder at rev (NULL: the current revision). */
+static int check_folder(struct cache *c, const char *folder, const char *rev,
+			struct report *rep, struct strbuf *err)
+{
+	struct model_info mi;
+	struct repo r;
+	struct repo_rev *sel = NULL;
+	int ret = 0;
+
+	if (repo_open(c, folder, &r, err) < 0) {
+		char *name = cache_folder_to_name(folder);
+
+		model_inspect_failed(name ? name : folder, err->buf, &mi);
+		free(name);
+		report_add(rep, &mi);
+		model_info_release(&mi);
+		repo_close(&r);
+		return 0;
+	}
+	if (rev && repo_find_rev(&r, rev, &sel, err) < 0) {
+		ret = -1;
+		goto out;
+	}
+	model_inspect(&r, rev ? sel : repo_current(&r), &mi, NULL);
+	report_add(rep, &mi);
+	model_info_release(&mi);
+out:
+	repo_close(&r);
+	return ret;
+}
+
+static json_t *report_json(const struct report *rep)
+{
+	json_t *data = json_object(), *good = json_array(), *bad = json_array(),
+	       *sum = json_object();
+	size_t ok = 0;
+
+	for (size_t i = 0; i < rep->nr; i++) {
+		const struct entry *e = &rep->items[i];
+		json_t *o = json_object();
+
+		json_object_set_new(o, "name", json_string_lossy(e->name));
+		json_object_set_new(
+			o, "status",
+			json_string(e->healthy ? "healthy" : "unhealthy"));
+		json_object_set_new(o, "reason", json_string_lossy(e->reason));
+		json_array_append_new(e->healthy ? good : bad, o);
+		ok += e->healthy;
+	}
+	json_object_set_new(sum, "total", json_integer((json_int_t)rep->nr));
+	json_object_set_new(sum, "healthy_count", json_integer((json_int_t)ok));
+	json_object_set_new(sum, "unhealthy_count",
+			    json_integer((json_int_t)(rep->nr - ok)));
+	json_object_set_new(data, "healthy", good);
+	json_object_set_new(data, "unhealthy", bad);
+	json_object_set_new(data, "summary", sum);
+	return data;
+}
+
+static void report_human(const struct report *rep)
+{
+	size_t ok = 0;
+
+	for (size_t i = 0; i < rep->nr; i++)
+		ok += rep->items[i].healthy;
+	if (rep->nr != 1)
+		printf("Summary: total %zu, healthy %zu, unhealthy %zu\n",
+		       rep->nr, ok, rep->nr - ok);
+	/* Healthy first, then unhealthy, each in name order. */
+	for (int pass = 1; pass >= 0; pass--)
+		for (size_t i = 0; i < rep->nr; i++) {
+			const struct entry *e = &rep->items[i];
+
+			if (e->healthy != (bool)pass)
+				continue;
+			printf("%-9s %s \xe2\x80\x94 %s\n",
+			       e->healthy ? "healthy" : "unhealthy", e->name,
+			       e->reason);
+		}
+}
+
+static const struct option health_options[] = {
+	{ "json", no_argument, NULL, 'j' },
+	{ "verify", no_argument, NULL, 'V' },
+	{ "cache", no_argument, NULL, 'C' },
+	{ "fix-permissions", no_argument, NULL, 'F' },
+	{ NULL, 0, NULL, 0 },
 };
 
 static int cmd_health_exec(int argc, char **argv, struct mlxk_ctx *ctx)
 {
-	static const struct option longopts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "verify", no_argument, NULL, 'V' },
-		{ "cache", no_argument, NULL, 'C' },
-		{ "fix-permissions", no_argument, NULL, 'F' },
-		{ NULL, 0, NULL, 0 },
-	};
-	struct health_opts o;
-	int c;
+	struct health_opts o = { NULL, ctx->json, false, false, false };
+	struct report rep = { NULL, 0, 0 };
+	struct strbuf err = STRBUF_INIT;
+	struct cache c;
+	int opt, status = EXIT_OK;
 
-	memset(&o, 0, sizeof(o));
-	o.json = ctx->json;
-	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-		switch (c) {
+	for (int i = 1; i < argc; i++)
+		if (!strcmp(argv[i], "--json"))
+			o.json = true;
+	while ((opt = getopt_long(argc, argv, "", health_options, NULL)) !=
+	       -1) {
+		switch (opt) {
 		case 'j':
 			o.json = true;
 			break;
@@ -64,13 +172,93 @@ static int cmd_health_exec(int argc, char **argv, struct mlxk_ctx *ctx)
 		o.spec = argv[optind++];
 	if (optind < argc)
 		return cmd_usage_error(&cmd_health_entry, o.json,
-				       "too many arguments");
+				       "too many arguments: '%s'",
+				       argv[optind]);
 	if (o.fix_permissions && !o.cache)
 		return cmd_usage_error(&cmd_health_entry, o.json,
 				       "--fix-permissions needs --cache");
-	if (!o.verify && !o.cache)
-		return error("'health' without --verify or --cache is not "
-			     "available yet"),
-		       EXIT_FAIL;
-	return health_doctor_run(ctx, &o);
+	if (o.verify || o.cache)
+		return health_doctor_run(ctx, &o);
+
+	if (cmd_open_cache(ctx, "health", o.json, &c) < 0)
+		return EXIT_FAIL;
+	if (o.spec) {
+		struct resolved res;
+
+		if (resolve_model(&c, o.spec, &res) < 0) {
+			status = cmd_resolve_failed(&cmd_health_entry, o.json,
+						    o.spec, &res,
+						    report_json(&rep));
+			resolved_release(&res);
+			goto out;
+		}
+		if (check_folder(&c, res.folder, res.rev, &rep, &err) < 0) {
+			if (o.json)
+				json_print_error("health", report_json(&rep),
+						 "hash_not_found", err.buf,
+						 NULL);
+			else
+				error("%s", err.buf);
+			status = EXIT_FAIL;
+			resolved_release(&res);
+			goto out;
+		}
+		resolved_release(&res);
+	} else {
+		struct strlist folders = STRLIST_INIT;
+
+		if (cache_model_folders(&c, &folders, &err) < 0) {
+			if (o.json)
+				json_print_error("health", report_json(&rep),
+						 "health_check_failed", err.buf,
+						 NULL);
+			else
+				error("%s", err.buf);
+			strlist_clear(&folders);
+			status = EXIT_FAIL;
+			goto out;
+		}
+		for (size_t i = 0; i < folders.nr && !mlxk_interrupted; i++) {
+			if (strstr(folders.items[i], SENTINEL))
+				continue;
+			strbuf_reset(&err);
+			check_folder(&c, folders.items[i], NULL, &rep, &err);
+		}
+		strlist_clear(&folders);
+	}
+	if (o.json)
+		json_print_success("health", report_json(&rep));
+	else
+		report_human(&rep);
+out:
+	report_clear(&rep);
+	strbuf_release(&err);
+	cache_close(&c);
+	return status;
 }
+
+const struct cmd_entry cmd_health_entry = {
+	.name = "health",
+	.summary = "check the integrity of cached models",
+	.usage = "health [MODEL[@REV]] [--json] [--verify] [--cache "
+		 "[--fix-permissions]]",
+	.help = "Check every cached model (or MODEL, at revision REV) with\n"
+		"MLX-Knife's integrity rules: config.json, weight index and\n"
+		"shards, LFS pointers, partial downloads, tokenizer and\n"
+		"processor files, plus broken snapshot links, unreadable or\n"
+		"special files, interrupted downloads and damaged refs. "
+		"Prints\n"
+		"a summary (when more than one model is checked), then one\n"
+		"line per model: healthy or unhealthy, name and reason. Exits\n"
+		"0 even when models are unhealthy; 1 when MODEL does not\n"
+		"resolve.\n"
+		"\n"
+		"options:\n"
+		"  --json             print the JSON API's health envelope\n"
+		"  --verify           also re-hash every file against its "
+		"blob\n"
+		"                     name\n"
+		"  --cache            whole-cache diagnostics\n"
+		"  --fix-permissions  with --cache: repair file modes\n",
+	.exec = cmd_health_exec,
+};

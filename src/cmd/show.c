@@ -1,19 +1,292 @@
-/* mlxk show: not written yet. */
+/*
+ * mlxk show: one model in detail (MLX-Knife 2.0's show): the model
+ * object, then its metadata, its files (--files) or its config (--config).
+ */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
 #include "cmd.h"
+#include "../core/model.h"
+#include "../core/repo.h"
+#include "../util/humanize.h"
+#include "../util/jsonout.h"
 #include "../util/msg.h"
+#include "../util/xalloc.h"
+
+enum show_mode { SHOW_METADATA, SHOW_FILES, SHOW_CONFIG };
+
+/* The "type" of a file in show --files, as MLX-Knife names it. */
+static const char *file_kind(const char *path)
+{
+	const char *b = strrchr(path, '/');
+	size_t n;
+
+	b = b ? b + 1 : path;
+	n = strlen(b);
+	if (strstr(b, "tokenizer"))
+		return "tokenizer";
+	if (n >= 5 && !strcmp(b + n - 5, ".json"))
+		return "config";
+	if ((n >= 12 && !strcmp(b + n - 12, ".safetensors")) ||
+	    (n >= 4 && !strcmp(b + n - 4, ".bin")) ||
+	    (n >= 5 && !strcmp(b + n - 5, ".gguf")))
+		return "weights";
+	if (!strcmp(b, "README.md"))
+		return "readme";
+	return "other";
+}
+
+static void quant_text(const struct model_info *mi, struct strbuf *out)
+{
+	if (!mi->quant_bits) {
+		strbuf_addstr(out, "-");
+		return;
+	}
+	strbuf_addf(out, "%d-bit", mi->quant_bits);
+	if (mi->quant_group)
+		strbuf_addf(out, " (group_size=%d)", mi->quant_group);
+}
+
+static void print_human(const struct model_info *mi,
+			const struct model_meta *meta, struct repo_rev *rev,
+			enum show_mode mode)
+{
+	struct strbuf sb = STRBUF_INIT;
+	bool first = true;
+
+	printf("Model: %s", mi->name);
+	if (mi->commit)
+		printf("@%.7s", mi->commit);
+	printf("\nFramework: %s\nType: %s\nCapabilities: ",
+	       framework_name(mi->framework), mi->model_type);
+	for (int i = 0; i < CAP_COUNT; i++) {
+		if (!(mi->caps & (1u << i)))
+			continue;
+		printf("%s%s", first ? "" : ", ", capability_name(i));
+		first = false;
+	}
+	if (first)
+		fputs("-", stdout);
+	quant_text(mi, &sb);
+	printf("\nQuantization: %s\n", sb.buf);
+	strbuf_reset(&sb);
+	human_size(&sb, mi->size_bytes);
+	printf("Size: %s\n", sb.buf);
+	strbuf_reset(&sb);
+	human_age(&sb, mi->mtime, time(NULL));
+	printf("Modified: %s\n", sb.buf);
+	printf("Health: %s\n", !mi->healthy ? "unhealthy"
+			       : mi->runtime_compatible
+				       ? "healthy"
+				       : "healthy (files OK, runtime "
+					 "incompatible)");
+	if (mi->reason)
+		printf("Reason: %s\n", mi->reason);
+	if (mode == SHOW_FILES) {
+		printf("\nFiles:\n");
+		for (size_t i = 0; rev && i < rev->nr_files; i++) {
+			const struct repo_file *f = &rev->files[i];
+
+			strbuf_reset(&sb);
+			human_size(&sb, f->size);
+			printf("  - %s (%s, %s)\n", f->path, file_kind(f->path),
+			       sb.buf);
+		}
+	} else if (mode == SHOW_CONFIG) {
+		if (meta->config.json) {
+			char *s = json_dumps(meta->config.json,
+					     JSON_INDENT(2) |
+						     JSON_PRESERVE_ORDER);
+			printf("\nConfig:\n%s\n", s ? s : "");
+			free(s);
+		} else {
+			printf("\nConfig: -\n");
+		}
+	} else {
+		json_t *md = model_metadata_json(meta);
+		const char *key;
+		json_t *v;
+		bool any = false;
+
+		json_object_foreach(md, key, v)
+		{
+			char *s;
+
+			if (json_is_null(v))
+				continue;
+			if (!any)
+				printf("\nMetadata:\n");
+			any = true;
+			s = json_is_string(v) ? NULL
+					      : json_dumps(v, JSON_ENCODE_ANY);
+			printf("  %s: %s\n", key, s ? s : json_string_value(v));
+			free(s);
+		}
+		json_decref(md);
+	}
+	strbuf_release(&sb);
+}
+
+static void print_json(const struct model_info *mi,
+		       const struct model_meta *meta, struct repo_rev *rev,
+		       enum show_mode mode)
+{
+	json_t *data = json_object();
+	struct strbuf sb = STRBUF_INIT;
+
+	json_object_set_new(data, "model", model_info_json(mi));
+	json_object_set_new(data, "workspace_metadata", json_null());
+	if (mode == SHOW_FILES) {
+		json_t *files = json_array();
+
+		for (size_t i = 0; rev && i < rev->nr_files; i++) {
+			const struct repo_file *f = &rev->files[i];
+			const char *b = strrchr(f->path, '/');
+			json_t *e = json_object();
+
+			strbuf_reset(&sb);
+			human_size(&sb, f->size);
+			json_object_set_new(
+				e, "name",
+				json_string_lossy(b ? b + 1 : f->path));
+			json_object_set_new(e, "size", json_string(sb.buf));
+			json_object_set_new(e, "type",
+					    json_string(file_kind(f->path)));
+			json_array_append_new(files, e);
+		}
+		json_object_set_new(data, "files", files);
+		json_object_set_new(data, "metadata", json_null());
+	} else if (mode == SHOW_CONFIG) {
+		json_object_set_new(data, "config",
+				    meta->config.json
+					    ? json_deep_copy(meta->config.json)
+					    : json_null());
+		json_object_set_new(data, "metadata", json_null());
+	} else {
+		json_t *md = model_metadata_json(meta);
+
+		json_object_set_new(data, "metadata", md ? md : json_null());
+	}
+	strbuf_release(&sb);
+	json_print_success("show", data);
+}
+
+static const struct option show_options[] = {
+	{ "files", no_argument, NULL, 'f' },
+	{ "config", no_argument, NULL, 'c' },
+	{ "json", no_argument, NULL, 'j' },
+	{ NULL, 0, NULL, 0 },
+};
 
 static int cmd_show_exec(int argc, char **argv, struct mlxk_ctx *ctx)
 {
-	(void)argc;
-	(void)argv;
-	(void)ctx;
-	return error("'show' is not available yet"), EXIT_FAIL;
+	bool json = ctx->json, files = false, config = false;
+	enum show_mode mode = SHOW_METADATA;
+	struct resolved res;
+	struct model_info mi;
+	struct model_meta meta;
+	struct repo_rev *rev = NULL;
+	struct strbuf err = STRBUF_INIT;
+	struct cache c;
+	struct repo r;
+	const char *spec;
+	int opt, status = EXIT_OK;
+
+	for (int i = 1; i < argc; i++)
+		if (!strcmp(argv[i], "--json"))
+			json = true;
+	while ((opt = getopt_long(argc, argv, "", show_options, NULL)) != -1) {
+		switch (opt) {
+		case 'f':
+			files = true;
+			break;
+		case 'c':
+			config = true;
+			break;
+		case 'j':
+			json = true;
+			break;
+		default:
+			return cmd_usage_error(&cmd_show_entry, json,
+					       "unknown option '%s'",
+					       argv[optind - 1]);
+		}
+	}
+	if (optind >= argc)
+		return cmd_usage_error(&cmd_show_entry, json,
+				       "show needs a model name");
+	spec = argv[optind++];
+	if (optind < argc)
+		return cmd_usage_error(&cmd_show_entry, json,
+				       "too many arguments: '%s'",
+				       argv[optind]);
+	/* --files wins over --config, as in MLX-Knife. */
+	if (files)
+		mode = SHOW_FILES;
+	else if (config)
+		mode = SHOW_CONFIG;
+	if (cmd_open_cache(ctx, "show", json, &c) < 0)
+		return EXIT_FAIL;
+	if (resolve_model(&c, spec, &res) < 0) {
+		status = cmd_resolve_failed(&cmd_show_entry, json, spec, &res,
+					    NULL);
+		goto out_res;
+	}
+	if (repo_open(&c, res.folder, &r, &err) < 0) {
+		if (json)
+			json_print_error("show", NULL, "show_operation_failed",
+					 err.buf, NULL);
+		else
+			error("%s", err.buf);
+		status = EXIT_FAIL;
+		goto out_repo;
+	}
+	if (res.rev) {
+		if (repo_find_rev(&r, res.rev, &rev, &err) < 0) {
+			if (json)
+				json_print_error("show", NULL, "hash_not_found",
+						 err.buf, NULL);
+			else
+				error("%s", err.buf);
+			status = EXIT_FAIL;
+			goto out_repo;
+		}
+	} else {
+		rev = repo_current(&r);
+	}
+	model_inspect(&r, rev, &mi, &meta);
+	if (json)
+		print_json(&mi, &meta, rev, mode);
+	else
+		print_human(&mi, &meta, rev, mode);
+	model_info_release(&mi);
+	model_meta_release(&meta);
+out_repo:
+	repo_close(&r);
+out_res:
+	resolved_release(&res);
+	strbuf_release(&err);
+	cache_close(&c);
+	return status;
 }
 
 const struct cmd_entry cmd_show_entry = {
 	.name = "show",
-	.summary = "(not available yet)",
-	.usage = "show",
-	.help = "",
+	.summary = "show one model in detail",
+	.usage = "show MODEL[@REV] [--files | --config] [--json]",
+	.help = "Show a cached model: framework, type, capabilities,\n"
+		"quantization, size, age, health and the reason when it is\n"
+		"unhealthy or not runnable, followed by metadata from its\n"
+		"config.json. MODEL is an exact org/name, a name under\n"
+		"mlx-community/, or a unique part of a name; @REV picks a\n"
+		"revision by commit-hash prefix or ref name (default: the\n"
+		"revision refs/main names, else the newest snapshot).\n"
+		"\n"
+		"options:\n"
+		"  --files   list the revision's files with kind and size\n"
+		"  --config  print config.json (--files wins over --config)\n"
+		"  --json    print the JSON API's show envelope\n",
 	.exec = cmd_show_exec,
 };

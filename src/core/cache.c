@@ -136,8 +136,9 @@ int cache_root_find(const char *override, struct strbuf *out,
 	} else if ((v = getenv("HUGGINGFACE_HUB_CACHE"))) {
 		cache_expand_path(v, &raw);
 	} else {
+		/* os.path.join("", "hub") is the relative "hub". */
 		strbuf_addf(&raw, "%s%shub", hf_home.buf,
-			    hf_home.len && hf_home.buf[hf_home.len - 1] == '/'
+			    !hf_home.len || hf_home.buf[hf_home.len - 1] == '/'
 				    ? ""
 				    : "/");
 	}

@@ -1,10 +1,14 @@
 /* flock-based blob locks, compatible with filelock's UnixFileLock. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -141,4 +145,571 @@ enum lock_probe lock_probe_at(int dfd, const char *name)
 	}
 	close(fd);
 	return res;
+}
+
+/* ---- grace periods ---------------------------------------------------- */
+
+#define GRACE_DEFAULT_MS 2000
+#define GRACE_MAX_SET 16384
+#define FD_RESERVE 64
+
+unsigned lock_grace_default_ms(void)
+{
+	const char *v = getenv("MLXK_LOCK_GRACE_MS");
+	char *end;
+	unsigned long ms;
+
+	if (!v || !*v)
+		return GRACE_DEFAULT_MS;
+	errno = 0;
+	ms = strtoul(v, &end, 10);
+	if (errno || *end || ms > 600000)
+		return GRACE_DEFAULT_MS;
+	return (unsigned)ms;
+}
+
+static void now_mono(struct timespec *t)
+{
+	clock_gettime(CLOCK_MONOTONIC, t);
+}
+
+static int ts_cmp(const struct timespec *a, const struct timespec *b)
+{
+	if (a->tv_sec != b->tv_sec)
+		return a->tv_sec < b->tv_sec ? -1 : 1;
+	if (a->tv_nsec != b->tv_nsec)
+		return a->tv_nsec < b->tv_nsec ? -1 : 1;
+	return 0;
+}
+
+/* Sleep until the monotonic clock reaches t; signals do not cut it short.
+ * Only async-signal-safe calls: a forked child uses it too. */
+static void sleep_until(const struct timespec *t)
+{
+	for (;;) {
+		struct timespec now, d;
+
+		now_mono(&now);
+		if (ts_cmp(&now, t) >= 0)
+			return;
+		d.tv_sec = t->tv_sec - now.tv_sec;
+		d.tv_nsec = t->tv_nsec - now.tv_nsec;
+		if (d.tv_nsec < 0) {
+			d.tv_sec--;
+			d.tv_nsec += 1000000000L;
+		}
+		nanosleep(&d, NULL);
+	}
+}
+
+void lock_grace_init(struct lock_grace *g, unsigned grace_ms)
+{
+	struct rlimit rl;
+	size_t cap = 256;
+
+	memset(g, 0, sizeof(*g));
+	g->grace_ms = grace_ms;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0) {
+		rlim_t want = rl.rlim_max;
+
+		if (want == RLIM_INFINITY || want > GRACE_MAX_SET + FD_RESERVE)
+			want = GRACE_MAX_SET + FD_RESERVE;
+		if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < want) {
+			struct rlimit raised = rl;
+
+			raised.rlim_cur = want;
+			if (setrlimit(RLIMIT_NOFILE, &raised) == 0)
+				rl.rlim_cur = want;
+		}
+		if (rl.rlim_cur == RLIM_INFINITY ||
+		    rl.rlim_cur > GRACE_MAX_SET + FD_RESERVE)
+			cap = GRACE_MAX_SET;
+		else if (rl.rlim_cur > FD_RESERVE + 16)
+			cap = (size_t)rl.rlim_cur - FD_RESERVE;
+		else
+			cap = 16;
+	}
+	g->cap = cap;
+	g->fds = xcalloc(cap, sizeof(*g->fds));
+}
+
+static void close_parked(struct lock_grace *g)
+{
+	for (size_t i = 0; i < g->nr; i++)
+		close(g->fds[i]);
+	g->nr = 0;
+}
+
+/*
+ * The set is full: let a child keep holding it until its grace period is
+ * over, so that we can go on without waiting. The child shares the open
+ * files (and so the flocks) with us; once we close our copies, it is the
+ * only holder. It ignores the terminal's ^C, which must not release the
+ * locks early.
+ */
+static void hand_over(struct lock_grace *g)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		signal(SIGINT, SIG_IGN);
+		signal(SIGTERM, SIG_IGN);
+		signal(SIGHUP, SIG_IGN);
+		signal(SIGPIPE, SIG_IGN);
+		sleep_until(&g->until);
+		_exit(0);
+	}
+	if (pid < 0) {
+		sleep_until(&g->until);
+	} else {
+		ALLOC_GROW(g->children, g->nr_children + 1, g->alloc_children);
+		g->children[g->nr_children++] = pid;
+	}
+	close_parked(g);
+}
+
+void lock_grace_add(struct lock_grace *g, int fd)
+{
+	struct timespec t;
+
+	if (fd < 0)
+		return;
+	if (!g->fds) {
+		/* not initialised: behave safely, one file at a time */
+		lock_grace_init(g, g->grace_ms ? g->grace_ms
+					       : lock_grace_default_ms());
+	}
+	if (g->nr == g->cap)
+		hand_over(g);
+	g->fds[g->nr++] = fd;
+	now_mono(&t);
+	t.tv_sec += g->grace_ms / 1000;
+	t.tv_nsec += (long)(g->grace_ms % 1000) * 1000000L;
+	if (t.tv_nsec >= 1000000000L) {
+		t.tv_sec++;
+		t.tv_nsec -= 1000000000L;
+	}
+	g->until = t;
+}
+
+void lock_grace_finish(struct lock_grace *g)
+{
+	if (g->nr) {
+		sleep_until(&g->until);
+		close_parked(g);
+	}
+	for (size_t i = 0; i < g->nr_children; i++) {
+		while (waitpid(g->children[i], NULL, 0) < 0 && errno == EINTR)
+			;
+	}
+	g->nr_children = 0;
+}
+
+static void lock_grace_release(struct lock_grace *g)
+{
+	lock_grace_finish(g);
+	free(g->fds);
+	free(g->children);
+	memset(g, 0, sizeof(*g));
+}
+
+/* ---- taking and unlinking ------------------------------------------- */
+
+enum lock_probe lock_take_at(int dfd, const char *name, int *fd_out)
+{
+	struct stat a, b;
+	int fd;
+
+	*fd_out = -1;
+	fd = openat(dfd, name, O_RDWR | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0 && (errno == EACCES || errno == EPERM || errno == EROFS))
+		fd = openat(dfd, name,
+			    O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0) {
+		if (errno == ENOENT)
+			return LOCK_MISSING;
+		if (errno == ELOOP || errno == EISDIR || errno == ENXIO)
+			return LOCK_NOT_FILE;
+		return LOCK_UNREADABLE;
+	}
+	if (fstat(fd, &a) < 0) {
+		close(fd);
+		return LOCK_UNREADABLE;
+	}
+	if (!S_ISREG(a.st_mode)) {
+		close(fd);
+		return LOCK_NOT_FILE;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		int e = errno;
+
+		close(fd);
+		if (e == EWOULDBLOCK || e == EAGAIN || e == EACCES)
+			return LOCK_HELD;
+		if (e == ENOSYS || e == EOPNOTSUPP || e == ENOLCK)
+			return LOCK_NO_FLOCK;
+		return LOCK_UNREADABLE;
+	}
+	/* Still the file at that name, and still named at all? */
+	if (fstat(fd, &a) < 0 || a.st_nlink < 1 ||
+	    fstatat(dfd, name, &b, AT_SYMLINK_NOFOLLOW) < 0 ||
+	    a.st_dev != b.st_dev || a.st_ino != b.st_ino) {
+		close(fd);
+		return LOCK_MISSING;
+	}
+	*fd_out = fd;
+	return LOCK_FREE;
+}
+
+int lock_unlink_held(int dfd, const char *name, int fd, struct lock_grace *g)
+{
+	struct stat a, b;
+	int e;
+
+	if (fstat(fd, &a) < 0) {
+		e = errno;
+		goto fail;
+	}
+	if (fstatat(dfd, name, &b, AT_SYMLINK_NOFOLLOW) < 0) {
+		e = errno;
+		goto fail;
+	}
+	if (a.st_dev != b.st_dev || a.st_ino != b.st_ino) {
+		e = ESTALE;
+		goto fail;
+	}
+	/* Unlink while holding: never unlock first (the filelock #574 race). */
+	if (unlinkat(dfd, name, 0) < 0) {
+		e = errno;
+		goto fail;
+	}
+	lock_grace_add(g, fd);
+	return 0;
+fail:
+	close(fd);
+	errno = e;
+	return -1;
+}
+
+/* ---- the sweep ------------------------------------------------------- */
+
+static const char *const fate_names[LOCK_FATE_COUNT] = {
+	[LOCK_REMOVED] = "removed",
+	[LOCK_KEPT_HELD] = "held",
+	[LOCK_KEPT_RECENT] = "recent",
+	[LOCK_KEPT_DOWNLOAD] = "download",
+	[LOCK_KEPT_SOFT] = "soft_lock",
+	[LOCK_KEPT_NO_PERM] = "no_permission",
+	[LOCK_KEPT_NOT_FILE] = "not_file",
+	[LOCK_KEPT_NO_FLOCK] = "no_flock",
+	[LOCK_KEPT_CHANGED] = "changed",
+	[LOCK_KEPT_ERROR] = "error",
+	[LOCK_GONE] = "gone",
+};
+
+const char *lock_fate_name(enum lock_fate f)
+{
+	if ((unsigned)f >= LOCK_FATE_COUNT)
+		return "unknown";
+	return fate_names[f];
+}
+
+bool lock_soft_owner_dead(const char *content, const char *hostname)
+{
+	const char *nl = strchr(content, '\n'), *host, *end;
+	char *pend;
+	long pid;
+
+	if (!nl)
+		return false;
+	errno = 0;
+	pid = strtol(content, &pend, 10);
+	if (errno || pend != nl || pid <= 0 || pid > 0x7fffffffL)
+		return false;
+	host = nl + 1;
+	end = strchr(host, '\n');
+	if (!end)
+		end = host + strlen(host);
+	if ((size_t)(end - host) != strlen(hostname) ||
+	    strncmp(host, hostname, (size_t)(end - host)))
+		return false;
+	return kill((pid_t)pid, 0) < 0 && errno == ESRCH;
+}
+
+void lock_sweep_init(struct lock_sweep *s, const struct lock_sweep_opts *o)
+{
+	memset(s, 0, sizeof(*s));
+	s->opts = *o;
+	if (!o->dry_run)
+		lock_grace_init(&s->grace, o->grace_ms);
+	if (gethostname(s->hostname, sizeof(s->hostname) - 1) < 0)
+		s->hostname[0] = '\0';
+	s->hostname[sizeof(s->hostname) - 1] = '\0';
+	s->now = time(NULL);
+}
+
+static int cmp_strp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Etags with a download in progress: blobs/<etag>[.<8hex>].incomplete. */
+static void collect_incomplete(int blobs_fd, struct strlist *out)
+{
+	DIR *d;
+	struct dirent *de;
+	int fd;
+
+	if (blobs_fd < 0)
+		return;
+	fd = dup(blobs_fd);
+	if (fd < 0)
+		return;
+	d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		return;
+	}
+	rewinddir(d);
+	while ((de = readdir(d))) {
+		size_t n = strlen(de->d_name);
+		const char *dot;
+
+		if (n <= 11 || strcmp(de->d_name + n - 11, ".incomplete"))
+			continue;
+		dot = strchr(de->d_name, '.');
+		strlist_push_nodup(
+			out, xstrndup(de->d_name, (size_t)(dot - de->d_name)));
+	}
+	closedir(d);
+	strlist_sort(out);
+}
+
+static bool has_download(const struct strlist *inc, const char *lockname)
+{
+	size_t n = strlen(lockname) - 5; /* without ".lock" */
+	char *etag = xstrndup(lockname, n);
+	bool found = inc->nr && bsearch(&etag, inc->items, inc->nr,
+					sizeof(*inc->items), cmp_strp);
+
+	free(etag);
+	return found;
+}
+
+static struct lock_sweep_item *new_item(struct lock_sweep *s,
+					const char *display, const char *name)
+{
+	struct lock_sweep_item *it;
+
+	ALLOC_GROW(s->items, s->nr + 1, s->alloc);
+	it = &s->items[s->nr++];
+	memset(it, 0, sizeof(*it));
+	it->path = xasprintf("%s/%s", display, name);
+	return it;
+}
+
+static bool is_recent(const struct lock_sweep *s, const struct stat *st)
+{
+	time_t t = st->st_mtime > st->st_ctime ? st->st_mtime : st->st_ctime;
+
+	if (s->opts.older_than <= 0)
+		return false;
+	return s->now - t < s->opts.older_than;
+}
+
+/* A SoftFileLock marker: remove it only if its owner is provably dead. */
+static enum lock_fate sweep_soft(struct lock_sweep *s, int dfd,
+				 const char *name, const struct stat *st,
+				 struct lock_sweep_item *it)
+{
+	struct strbuf buf = STRBUF_INIT, err = STRBUF_INIT;
+	struct stat a, b;
+	bool dead;
+	int fd = openat(dfd, name,
+			O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+
+	if (fd < 0) {
+		it->err = errno;
+		return errno == ENOENT	 ? LOCK_GONE
+		       : errno == EACCES ? LOCK_KEPT_NO_PERM
+					 : LOCK_KEPT_SOFT;
+	}
+	if (fstat(fd, &a) < 0 || a.st_dev != st->st_dev ||
+	    a.st_ino != st->st_ino || fs_read_fd(fd, name, 512, &buf, &err)) {
+		close(fd);
+		strbuf_release(&buf);
+		strbuf_release(&err);
+		return LOCK_KEPT_SOFT;
+	}
+	close(fd);
+	strbuf_release(&err);
+	dead = lock_soft_owner_dead(buf.buf, s->hostname);
+	strbuf_release(&buf);
+	if (!dead)
+		return LOCK_KEPT_SOFT;
+	if (s->opts.dry_run)
+		return LOCK_REMOVED;
+	/* Still the same marker? A new owner would have made a new file. */
+	if (fstatat(dfd, name, &b, AT_SYMLINK_NOFOLLOW) < 0)
+		return LOCK_GONE;
+	if (b.st_dev != a.st_dev || b.st_ino != a.st_ino)
+		return LOCK_KEPT_CHANGED;
+	if (unlinkat(dfd, name, 0) < 0) {
+		it->err = errno;
+		if (errno == ENOENT)
+			return LOCK_GONE;
+		return (errno == EACCES || errno == EPERM) ? LOCK_KEPT_NO_PERM
+							   : LOCK_KEPT_ERROR;
+	}
+	return LOCK_REMOVED;
+}
+
+static enum lock_fate sweep_one(struct lock_sweep *s, int dfd, const char *name,
+				const struct strlist *inc,
+				struct lock_sweep_item *it)
+{
+	struct stat st, again;
+	enum lock_probe p;
+	int fd;
+
+	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+		it->err = errno;
+		return errno == ENOENT ? LOCK_GONE : LOCK_KEPT_ERROR;
+	}
+	it->uid = st.st_uid;
+	if (!S_ISREG(st.st_mode))
+		return LOCK_KEPT_NOT_FILE;
+	if (is_recent(s, &st))
+		return LOCK_KEPT_RECENT;
+	if (st.st_size > 0) {
+		it->soft = true;
+		return sweep_soft(s, dfd, name, &st, it);
+	}
+	if (has_download(inc, name))
+		return LOCK_KEPT_DOWNLOAD;
+	p = lock_take_at(dfd, name, &fd);
+	switch (p) {
+	case LOCK_FREE:
+		break;
+	case LOCK_HELD:
+		return LOCK_KEPT_HELD;
+	case LOCK_MISSING:
+		if (fstatat(dfd, name, &again, AT_SYMLINK_NOFOLLOW) < 0)
+			return LOCK_GONE;
+		return LOCK_KEPT_CHANGED;
+	case LOCK_NOT_FILE:
+		return LOCK_KEPT_NOT_FILE;
+	case LOCK_NO_FLOCK:
+		return LOCK_KEPT_NO_FLOCK;
+	case LOCK_SOFT:
+		return LOCK_KEPT_SOFT;
+	case LOCK_UNREADABLE:
+	default:
+		it->err = errno;
+		return errno == EACCES || errno == EPERM ? LOCK_KEPT_NO_PERM
+							 : LOCK_KEPT_ERROR;
+	}
+	if (s->opts.dry_run) {
+		flock(fd, LOCK_UN);
+		close(fd);
+		return LOCK_REMOVED;
+	}
+	if (lock_unlink_held(dfd, name, fd, &s->grace) < 0) {
+		it->err = errno;
+		if (errno == ENOENT)
+			return LOCK_GONE;
+		if (errno == ESTALE)
+			return LOCK_KEPT_CHANGED;
+		return errno == EACCES || errno == EPERM ? LOCK_KEPT_NO_PERM
+							 : LOCK_KEPT_ERROR;
+	}
+	return LOCK_REMOVED;
+}
+
+static enum lock_fate sweep_record(struct lock_sweep *s, int dfd,
+				   const char *display, const char *name,
+				   const struct strlist *inc)
+{
+	struct lock_sweep_item *it = new_item(s, display, name);
+
+	it->fate = sweep_one(s, dfd, name, inc, it);
+	s->count[it->fate]++;
+	return it->fate;
+}
+
+static bool is_lock_name(const char *name)
+{
+	size_t n = strlen(name);
+
+	return n > 5 && !strcmp(name + n - 5, ".lock");
+}
+
+enum lock_fate lock_sweep_file(struct lock_sweep *s, int dfd,
+			       const char *display, const char *name,
+			       int blobs_fd)
+{
+	struct strlist inc = STRLIST_INIT;
+	enum lock_fate f;
+
+	collect_incomplete(blobs_fd, &inc);
+	if (!is_lock_name(name)) {
+		struct lock_sweep_item *it = new_item(s, display, name);
+
+		it->fate = LOCK_KEPT_NOT_FILE;
+		s->count[it->fate]++;
+		strlist_clear(&inc);
+		return it->fate;
+	}
+	f = sweep_record(s, dfd, display, name, &inc);
+	strlist_clear(&inc);
+	return f;
+}
+
+int lock_sweep_dir(struct lock_sweep *s, int dfd, const char *display,
+		   int blobs_fd, struct strbuf *err)
+{
+	struct strlist inc = STRLIST_INIT, names = STRLIST_INIT;
+	struct dirent *de;
+	DIR *d;
+	int fd = dup(dfd);
+
+	if (fd < 0 || !(d = fdopendir(fd))) {
+		if (fd >= 0)
+			close(fd);
+		return error_set(err, "cannot read directory '%s': %s", display,
+				 strerror(errno));
+	}
+	rewinddir(d);
+	/* Names first: we unlink while reading otherwise. */
+	while ((de = readdir(d)))
+		if (is_lock_name(de->d_name))
+			strlist_push(&names, de->d_name);
+	closedir(d);
+	strlist_sort(&names);
+	collect_incomplete(blobs_fd, &inc);
+	s->now = time(NULL);
+	for (size_t i = 0; i < names.nr; i++) {
+		if (s->opts.stop && *s->opts.stop)
+			break;
+		sweep_record(s, dfd, display, names.items[i], &inc);
+	}
+	strlist_clear(&names);
+	strlist_clear(&inc);
+	return 0;
+}
+
+void lock_sweep_finish(struct lock_sweep *s)
+{
+	if (!s->opts.dry_run)
+		lock_grace_finish(&s->grace);
+}
+
+void lock_sweep_release(struct lock_sweep *s)
+{
+	if (s->grace.fds)
+		lock_grace_release(&s->grace);
+	for (size_t i = 0; i < s->nr; i++)
+		free(s->items[i].path);
+	free(s->items);
+	memset(s, 0, sizeof(*s));
 }

@@ -50,34 +50,39 @@ static bool is_ref_tempfile(const char *name)
 	       fs_is_hex(name + n - 12, 8);
 }
 
+int repo_parse_ref(const char *buf, size_t len, char **commit, bool *exact)
+{
+	size_t n = len;
+
+	*commit = NULL;
+	*exact = len == 40 && fs_is_hex(buf, 40);
+	/* Tolerate trailing whitespace written by other tools. */
+	while (n && isspace((unsigned char)buf[n - 1]))
+		n--;
+	if (n != 40 || !fs_is_hex(buf, 40))
+		return -1;
+	*commit = xstrndup(buf, 40);
+	for (size_t i = 0; i < 40; i++)
+		(*commit)[i] = (char)tolower((unsigned char)(*commit)[i]);
+	return 0;
+}
+
 static void add_ref(struct repo *r, const char *name, const struct strbuf *raw)
 {
 	struct repo_ref *ref;
-	struct strbuf t = STRBUF_INIT;
 
 	ALLOC_GROW(r->refs, r->nr_refs + 1, r->alloc_refs);
 	ref = &r->refs[r->nr_refs++];
 	ref->name = xstrdup(name);
-	ref->exact = raw->len == 40 && fs_is_hex(raw->buf, 40);
-	strbuf_add(&t, raw->buf, raw->len);
-	strbuf_rtrim(&t);
-	if (t.len == 40 && fs_is_hex(t.buf, 40)) {
-		for (size_t i = 0; i < 40; i++)
-			t.buf[i] = (char)tolower((unsigned char)t.buf[i]);
-		ref->commit = strbuf_detach(&t, NULL);
-		if (!ref->exact)
-			strlist_push_nodup(
-				&r->problems,
-				xasprintf("ref '%s' has trailing whitespace "
-					  "or a newline",
-					  name));
-	} else {
-		ref->commit = NULL;
+	if (repo_parse_ref(raw->buf, raw->len, &ref->commit, &ref->exact) < 0)
 		strlist_push_nodup(
 			&r->problems,
 			xasprintf("ref '%s' is not a commit hash", name));
-	}
-	strbuf_release(&t);
+	else if (!ref->exact)
+		strlist_push_nodup(&r->problems,
+				   xasprintf("ref '%s' has trailing whitespace "
+					     "or a newline",
+					     name));
 }
 
 static void read_refs(struct repo *r, int fd, const char *prefix, int depth)
@@ -234,6 +239,7 @@ int repo_open(struct cache *c, const char *folder, struct repo *r,
 		return error_set(err, "cannot open '%s': %s", folder,
 				 strerror(errno));
 	r->blobs_fd = fs_opendir_at(r->fd, "blobs");
+	r->blobs_errno = r->blobs_fd < 0 ? errno : 0;
 	fd = fs_opendir_at(r->fd, "refs");
 	if (fd >= 0)
 		read_refs(r, fd, "", 0);
@@ -349,6 +355,33 @@ out:
 	return res;
 }
 
+/*
+ * Can we read a file with this mode? Worked out from the stat we already
+ * have, so the walk costs no extra system call per file (ACLs aside).
+ */
+static bool mode_readable(const struct stat *st)
+{
+	static int ngroups = -1;
+	static gid_t groups[64];
+	uid_t uid = geteuid();
+
+	if (uid == 0)
+		return true;
+	if (st->st_uid == uid)
+		return st->st_mode & S_IRUSR;
+	if (ngroups < 0) {
+		ngroups = getgroups((int)ARRAY_SIZE(groups), groups);
+		if (ngroups < 0)
+			ngroups = 0;
+	}
+	if (st->st_gid == getegid())
+		return st->st_mode & S_IRGRP;
+	for (int i = 0; i < ngroups; i++)
+		if (st->st_gid == groups[i])
+			return st->st_mode & S_IRGRP;
+	return st->st_mode & S_IROTH;
+}
+
 static struct repo_file *new_file(struct repo_rev *rev, const char *path)
 {
 	struct repo_file *f;
@@ -379,18 +412,20 @@ static void classify_link(struct repo *r, struct repo_rev *rev, int at,
 		f->state = FILE_OUTSIDE;
 		return;
 	}
-	if (r->blobs_fd < 0 ||
-	    fstatat(r->blobs_fd, f->blob, &st, AT_SYMLINK_NOFOLLOW) < 0) {
-		f->state = (r->blobs_fd < 0 || errno == ENOENT)
-				   ? FILE_DANGLING
-				   : FILE_UNREADABLE;
+	if (r->blobs_fd < 0) {
+		f->state = r->blobs_errno == ENOENT ? FILE_DANGLING
+						    : FILE_UNREADABLE;
+		return;
+	}
+	if (fstatat(r->blobs_fd, f->blob, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+		f->state = errno == ENOENT ? FILE_DANGLING : FILE_UNREADABLE;
 		return;
 	}
 	if (!S_ISREG(st.st_mode)) {
 		f->state = FILE_NOT_REGULAR;
 		return;
 	}
-	f->state = FILE_OK;
+	f->state = mode_readable(&st) ? FILE_OK : FILE_UNREADABLE;
 	f->size = (uint64_t)st.st_size;
 	f->mtime = st.st_mtime;
 	f->dev = st.st_dev;
@@ -446,7 +481,8 @@ static int walk_snapshot(struct repo *r, struct repo_rev *rev, int fd,
 		} else {
 			f = new_file(rev, path);
 			if (S_ISREG(st.st_mode)) {
-				f->state = FILE_OK;
+				f->state = mode_readable(&st) ? FILE_OK
+							      : FILE_UNREADABLE;
 				f->size = (uint64_t)st.st_size;
 				f->mtime = st.st_mtime;
 				f->dev = st.st_dev;
@@ -632,23 +668,35 @@ int repo_read_file(struct repo *r, struct repo_rev *rev, const char *path,
 	return ret;
 }
 
+static int cmp_file_blob(const void *a, const void *b)
+{
+	return strcmp((*(struct repo_file *const *)a)->blob,
+		      (*(struct repo_file *const *)b)->blob);
+}
+
 uint64_t repo_rev_size(struct repo_rev *rev)
 {
-	struct strlist seen = STRLIST_INIT;
+	struct repo_file **links;
+	size_t nr = 0;
 	uint64_t total = 0;
 
+	links = xcalloc(rev->nr_files ? rev->nr_files : 1, sizeof(*links));
+	/* Each blob once: sort by blob name instead of a quadratic scan. */
 	for (size_t i = 0; i < rev->nr_files; i++) {
 		struct repo_file *f = &rev->files[i];
 
 		if (f->state != FILE_OK)
 			continue;
-		if (f->blob) {
-			if (strlist_has(&seen, f->blob))
-				continue;
-			strlist_push(&seen, f->blob);
-		}
-		total += f->size;
+		if (f->blob)
+			links[nr++] = f;
+		else
+			total += f->size;
 	}
-	strlist_clear(&seen);
+	if (nr > 1)
+		qsort(links, nr, sizeof(*links), cmp_file_blob);
+	for (size_t i = 0; i < nr; i++)
+		if (!i || strcmp(links[i]->blob, links[i - 1]->blob))
+			total += links[i]->size;
+	free(links);
 	return total;
 }

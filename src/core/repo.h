@@ -63,6 +63,7 @@ struct repo {
 	bool is_symlink;
 	bool has_snapshots; /* snapshots/ exists and is a directory */
 	int blobs_fd;	    /* blobs/, or -1 */
+	int blobs_errno;    /* why blobs/ could not be opened */
 	struct repo_ref *refs;
 	size_t nr_refs, alloc_refs;
 	struct repo_rev *revs; /* sorted by commit */
@@ -113,6 +114,13 @@ int repo_open_file(struct repo *r, struct repo_rev *rev,
 
 /* Bytes of the revision, each blob counted once. */
 uint64_t repo_rev_size(struct repo_rev *rev);
+
+/*
+ * Parse the content of a ref file: a 40-hex commit, tolerating trailing
+ * whitespace. Returns 0 with *commit (lowercase, to free) or -1 when it is
+ * not a commit; *exact tells whether the content was exactly 40 hex.
+ */
+int repo_parse_ref(const char *buf, size_t len, char **commit, bool *exact);
 
 /* True when s is a full 40-hex commit id. */
 bool is_commit_hash(const char *s);
