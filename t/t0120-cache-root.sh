@@ -56,6 +56,11 @@ test_expect_success '~ and $VAR are expanded in HF_HOME and HF_HUB_CACHE' '
 	test "$(HF_HUB_CACHE="~/.cache/huggingface/hub" listed)" = org/default
 '
 
+test_expect_success '~ in HUGGINGFACE_HUB_CACHE and XDG_CACHE_HOME (as Python expands them)' '
+	test "$(HUGGINGFACE_HUB_CACHE="~/.cache/huggingface/hub" listed)" = org/default &&
+	test "$(unset HF_HOME; XDG_CACHE_HOME="~/.cache" listed)" = org/default
+'
+
 test_expect_success '--cache-dir expands ~ too' '
 	test "$(listed --cache-dir "~/.cache/huggingface/hub")" = org/default
 '

@@ -48,7 +48,11 @@ static int collect(struct cache *c, const struct list_opts *o,
 	*out = NULL;
 	*nr = 0;
 	if (cache_model_folders(c, &folders, &err) < 0) {
-		error("%s", err.buf);
+		if (o->json)
+			json_print_error("list", NULL, "list_operation_failed",
+					 err.buf, NULL);
+		else
+			error("%s", err.buf);
 		strbuf_release(&err);
 		return -1;
 	}
@@ -342,6 +346,10 @@ static int cmd_list_exec(int argc, char **argv, struct mlxk_ctx *ctx)
 					optarg);
 			break;
 		default:
+			if (optopt == 'f')
+				return cmd_usage_error(&cmd_list_entry, o.json,
+						       "--framework needs a "
+						       "name");
 			return cmd_usage_error(&cmd_list_entry, o.json,
 					       "unknown option '%s'",
 					       argv[optind - 1]);

@@ -1,19 +1,632 @@
-/* mlxk pull: not written yet. */
+/*
+ * mlxk pull: download a model (or some of its files) from the Hub into the
+ * cache, verified and resumable, in MLX-Knife 2.0's JSON shape.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+
 #include "cmd.h"
+#include "../core/download.h"
+#include "../core/hub.h"
+#include "../core/lock.h"
+#include "../core/repo.h"
+#include "../util/humanize.h"
+#include "../util/fsutil.h"
+#include "../util/jsonout.h"
 #include "../util/msg.h"
+#include "../util/progress.h"
+#include "../util/xalloc.h"
+
+struct pull {
+	const char *spec;
+	char *base, *rev; /* spec split at '@' */
+	const char *name; /* the repo id pulled */
+	char *expanded;	  /* set when local resolution changed the name */
+	char commit[41];
+	struct strlist include, exclude;
+	int jobs;
+	bool force_resume, quiet, json;
+	struct progress prog;
+	bool tty;
+};
+
+/* Print the outcome; returns the exit code. */
+static int report(struct pull *p, int code, const char *status,
+		  const char *etype, const char *msg, json_t *extra)
+{
+	if (p->json) {
+		json_t *d = json_object();
+
+		json_object_set_new(
+			d, "model",
+			json_string_lossy(p->name ? p->name : p->base));
+		json_object_set_new(d, "download_status", json_string(status));
+		json_object_set_new(d, "message", json_string_lossy(msg));
+		json_object_set_new(d, "expanded_name",
+				    p->expanded ? json_string(p->expanded)
+						: json_null());
+		json_object_set_new(d, "commit_hash",
+				    p->commit[0] ? json_string(p->commit)
+				    : p->rev	 ? json_string_lossy(p->rev)
+						 : json_null());
+		if (etype)
+			json_print_error("pull", d, etype, msg, extra);
+		else
+			json_print_success("pull", d);
+	} else {
+		json_decref(extra);
+		if (etype)
+			error("%s", msg);
+		else if (!p->quiet)
+			printf("pull: %s — %s\n", p->name, msg);
+	}
+	return code;
+}
+
+static const char *error_type(enum hub_error k)
+{
+	switch (k) {
+	case HUB_E_GATED:
+	case HUB_E_DENIED:
+	case HUB_E_NOT_FOUND:
+		return "access_denied";
+	default:
+		return "download_failed";
+	}
+}
+
+/* mkdir -p for the cache root itself (an absolute or relative path). */
+static int make_root(const char *root, struct strbuf *err)
+{
+	char *p = xstrdup(root);
+
+	for (char *s = p + 1; *s; s++) {
+		if (*s != '/')
+			continue;
+		*s = '\0';
+		if (mkdir(p, 0777) < 0 && errno != EEXIST) {
+			error_set(err, "cannot create '%s': %s", p,
+				  strerror(errno));
+			free(p);
+			return -1;
+		}
+		*s = '/';
+	}
+	if (mkdir(p, 0777) < 0 && errno != EEXIST) {
+		error_set(err, "cannot create '%s': %s", p, strerror(errno));
+		free(p);
+		return -1;
+	}
+	free(p);
+	return 0;
+}
+
+/*
+ * What the cache holds of the wanted files at commit: all present and
+ * sound (1), some (0, with why set), or the revision is not there (-1).
+ */
+static int local_state(struct cache *c, const char *name, const char *commit,
+		       struct dl_file *files, size_t n, struct strbuf *why)
+{
+	struct repo r;
+	struct repo_rev *rev;
+	char *folder = cache_name_to_folder(name);
+	char *lockdir = xasprintf(".locks/%s", folder);
+	size_t missing = 0, partial = 0, absent = 0;
+	int ret = -1, lfd;
+
+	if (c->fd < 0 || repo_open(c, folder, &r, NULL) < 0) {
+		if (c->fd >= 0)
+			repo_close(&r);
+		free(folder);
+		free(lockdir);
+		return -1;
+	}
+	lfd = fs_open_path_at(c->fd, lockdir, O_RDONLY | O_DIRECTORY);
+	for (size_t i = 0; i < n; i++) {
+		char *inc = xasprintf("%s.incomplete", files[i].f->etag);
+		char *lk = xasprintf("%s.lock", files[i].f->etag);
+		/* A partial file somebody is writing now is not ours to ask
+		 * about: we will wait for its lock. */
+		struct stat st;
+		if (strlist_has(&r.incomplete, inc) &&
+		    (lfd < 0 || lock_probe_at(lfd, lk) != LOCK_HELD) &&
+		    r.blobs_fd >= 0 &&
+		    fstatat(r.blobs_fd, inc, &st, AT_SYMLINK_NOFOLLOW) == 0)
+			partial++;
+		free(inc);
+		free(lk);
+	}
+	if (lfd >= 0)
+		close(lfd);
+	rev = repo_rev_by_commit(&r, commit);
+	if (rev && repo_load_files(&r, rev) == 0) {
+		for (size_t i = 0; i < n; i++) {
+			const struct hub_file *f = files[i].f;
+			struct repo_file *rf = repo_file_by_path(rev, f->path);
+			if (!rf)
+				absent++;
+			else if (rf->state != FILE_OK || rf->size != f->size ||
+				 (rf->blob && strcmp(rf->blob, f->etag)))
+				missing++;
+		}
+		/*
+		 * Files never fetched (an earlier --include) are simply
+		 * downloaded; damaged or half-fetched ones need a yes.
+		 */
+		ret = missing || partial ? 0 : absent ? -1 : 1;
+	} else if (partial) {
+		ret = 0;
+	}
+	if (ret == 0) {
+		if (missing)
+			strbuf_addf(why,
+				    "Incomplete download: %zu of %zu files "
+				    "damaged",
+				    missing, n);
+		else
+			strbuf_addf(why,
+				    "Incomplete download: %zu partial "
+				    "file(s) in the cache",
+				    partial);
+	}
+	repo_close(&r);
+	free(folder);
+	free(lockdir);
+	return ret;
+}
+
+/*
+ * Offline: the cache alone decides. Complete when the revision (ref,
+ * commit prefix or main) has a snapshot whose files are all sound.
+ */
+static int offline_check(struct pull *p, struct cache *c)
+{
+	struct strbuf msg = STRBUF_INIT;
+	struct repo r;
+	struct repo_rev *rev = NULL;
+	char *folder = cache_name_to_folder(p->name);
+	bool ok = false;
+	int code;
+
+	if (c->fd >= 0 && repo_open(c, folder, &r, NULL) == 0) {
+		if (p->rev)
+			repo_find_rev(&r, p->rev, &rev, NULL);
+		else
+			rev = repo_current(&r);
+		if (rev && repo_load_files(&r, rev) == 0 && rev->nr_files &&
+		    !r.incomplete.nr) {
+			ok = true;
+			for (size_t i = 0; i < rev->nr_files; i++)
+				if (rev->files[i].state != FILE_OK)
+					ok = false;
+		}
+		if (ok)
+			memcpy(p->commit, rev->commit, 41);
+		repo_close(&r);
+	} else if (c->fd >= 0) {
+		repo_close(&r);
+	}
+	free(folder);
+	if (ok) {
+		strbuf_addf(&msg, "Model %s already exists in cache", p->name);
+		code = report(p, EXIT_OK, "already_exists", NULL, msg.buf,
+			      NULL);
+	} else {
+		strbuf_addf(&msg,
+			    "cannot download '%s': offline mode is on "
+			    "(HF_HUB_OFFLINE) and the cache does not "
+			    "hold it complete",
+			    p->name);
+		code = report(p, EXIT_FAIL, "failed", "download_failed",
+			      msg.buf, NULL);
+	}
+	strbuf_release(&msg);
+	return code;
+}
+
+static void on_file(struct download *d, struct dl_file *df, void *user)
+{
+	struct pull *p = user;
+	struct strbuf sz = STRBUF_INIT;
+
+	(void)d;
+	if (p->quiet || p->json || df->state == DL_FAILED)
+		return;
+	if (p->tty)
+		progress_clear(&p->prog);
+	human_size(&sz, df->f->size);
+	if (df->state == DL_CACHED)
+		fprintf(stderr, "cached %s (%s)\n", df->f->path, sz.buf);
+	else if (df->resumed_from)
+		fprintf(stderr, "resumed %s (%s, from byte %llu)\n",
+			df->f->path, sz.buf,
+			(unsigned long long)df->resumed_from);
+	else
+		fprintf(stderr, "fetched %s (%s)\n", df->f->path, sz.buf);
+	strbuf_release(&sz);
+}
+
+static void on_tick(struct download *d, void *user)
+{
+	struct pull *p = user;
+	struct progress_state s;
+
+	if (!p->tty || p->quiet || p->json)
+		return;
+	s.done = d->bytes_done;
+	s.total = d->bytes_total;
+	s.net = d->bytes_net;
+	s.files_done = d->files_done;
+	s.files_total = d->nr_files;
+	progress_draw(&p->prog, &s, false);
+}
+
+/* Ask whether to resume a partial download; returns an exit code or -1. */
+static int confirm_resume(struct pull *p, const char *why)
+{
+	struct strbuf msg = STRBUF_INIT;
+	int code = -1;
+
+	if (p->force_resume)
+		return -1;
+	strbuf_addf(&msg,
+		    "%s. Use --force-resume to attempt resume or 'mlxk "
+		    "rm' to delete.",
+		    why);
+	if (p->json) {
+		code = report(p, EXIT_FAIL, "requires_confirmation",
+			      "requires_confirmation", msg.buf, NULL);
+	} else if (cmd_interactive()) {
+		fprintf(stderr, "%s: %s\n", p->name, why);
+		if (!cmd_confirm("Resume download?", true)) {
+			fprintf(stderr, "pull: cancelled\n");
+			code = EXIT_FAIL;
+		}
+	} else {
+		error("%s: %s", p->name, why);
+		fprintf(stderr,
+			"hint: run 'mlxk pull --force-resume %s' to "
+			"resume the download\n",
+			p->spec);
+		code = EXIT_FAIL;
+	}
+	strbuf_release(&msg);
+	return code;
+}
+
+static int do_pull(struct pull *p, struct cache *c)
+{
+	struct hub hub;
+	struct http_client *hc = NULL;
+	struct hub_tree tree = { 0 };
+	struct dl_file *files = NULL;
+	struct download d;
+	struct strbuf err = STRBUF_INIT, msg = STRBUF_INIT;
+	enum hub_error kind;
+	size_t n = 0;
+	int code, st;
+
+	hub_init(&hub);
+	hub.stop = &mlxk_interrupted;
+	memset(&d, 0, sizeof(d));
+	d.repo_fd = d.blobs_fd = d.snap_fd = -1;
+	if (hub.offline) {
+		code = offline_check(p, c);
+		goto out;
+	}
+	hc = http_client_new(&hub);
+	if (hub_revision(hc, p->name, p->rev ? p->rev : "main", p->commit,
+			 &kind, &err) < 0 ||
+	    hub_list_tree(hc, p->name, p->commit, &tree, &kind, &err) < 0) {
+		if (kind == HUB_E_INTERRUPTED) {
+			code = report(p, EXIT_INTERRUPTED, "failed",
+				      "download_failed", "interrupted", NULL);
+			goto out;
+		}
+		code = report(p, EXIT_FAIL,
+			      !strcmp(error_type(kind), "access_denied")
+				      ? "access_denied"
+				      : "failed",
+			      error_type(kind), err.buf, NULL);
+		goto out;
+	}
+	files = xcalloc(tree.nr ? tree.nr : 1, sizeof(*files));
+	for (size_t i = 0; i < tree.nr; i++)
+		if (hub_path_wanted(tree.files[i].path, &p->include,
+				    &p->exclude))
+			files[n++].f = &tree.files[i];
+	if (!n) {
+		strbuf_addf(&msg, "nothing to download: no file of '%s' %s",
+			    p->name,
+			    tree.nr ? "matches --include/--exclude"
+				    : "is listed at this revision");
+		code = report(p, EXIT_FAIL, "failed", "download_failed",
+			      msg.buf, NULL);
+		goto out;
+	}
+
+	st = local_state(c, p->name, p->commit, files, n, &msg);
+	if (st == 0) {
+		code = confirm_resume(p, msg.buf);
+		if (code >= 0)
+			goto out;
+	}
+	strbuf_reset(&msg);
+	if (c->fd < 0) {
+		char *root = xstrdup(c->root);
+		cache_close(c);
+		if (make_root(root, &err) < 0 ||
+		    cache_open(c, root, &err) < 0) {
+			free(root);
+			code = report(p, EXIT_FAIL, "failed", "download_failed",
+				      err.buf, NULL);
+			goto out;
+		}
+		free(root);
+	}
+	d.cache = c;
+	d.hub = &hub;
+	d.repo = p->name;
+	d.commit = p->commit;
+	d.files = files;
+	d.nr_files = n;
+	d.jobs = p->jobs;
+	d.on_file = on_file;
+	d.on_tick = on_tick;
+	d.user = p;
+	/* A ref for branches and tags, never for the commit itself. */
+	if (download_open(&d, p->rev ? p->rev : "main", &err) < 0) {
+		code = report(p, EXIT_FAIL, "failed", "download_failed",
+			      err.buf, NULL);
+		goto out;
+	}
+	if (st == 1) {
+		strbuf_addf(&msg, "Model %s already exists in cache", p->name);
+		code = report(p, EXIT_OK, "already_exists", NULL, msg.buf,
+			      NULL);
+		goto out;
+	}
+	{
+		long long avail = download_free_space(&d);
+		if (avail >= 0 && (uint64_t)avail < d.bytes_missing) {
+			struct strbuf a = STRBUF_INIT, b = STRBUF_INIT;
+			human_size(&a, d.bytes_missing);
+			human_size(&b, (uint64_t)avail);
+			warning("'%s' needs %s more but only %s is free in "
+				"the cache",
+				p->name, a.buf, b.buf);
+			strbuf_release(&a);
+			strbuf_release(&b);
+		}
+	}
+	if (download_run(&d) < 0) {
+		if (p->tty && !p->quiet && !p->json)
+			progress_clear(&p->prog);
+		if (d.interrupted) {
+			strbuf_addf(&msg,
+				    "interrupted; run 'mlxk pull "
+				    "--force-resume %s' to resume",
+				    p->spec);
+			code = report(p, EXIT_INTERRUPTED, "failed",
+				      "download_failed", msg.buf, NULL);
+			goto out;
+		}
+		for (size_t i = 0; i < n; i++) {
+			if (files[i].state != DL_FAILED)
+				continue;
+			if (!p->json)
+				error("%s", files[i].error);
+			else if (!msg.len)
+				strbuf_addstr(&msg, files[i].error);
+		}
+		if (!p->json) {
+			strbuf_addf(&msg, "%zu of %zu files of '%s' failed",
+				    d.files_failed, n, p->name);
+		}
+		code = report(p, EXIT_FAIL, "failed", "download_failed",
+			      msg.buf, NULL);
+		goto out;
+	}
+	if (p->tty && !p->quiet && !p->json)
+		progress_clear(&p->prog);
+	{
+		struct strbuf sz = STRBUF_INIT;
+		human_size(&sz, d.bytes_net);
+		strbuf_addf(&msg,
+			    "Downloaded %zu file(s) (%s fetched) at %.12s", n,
+			    sz.buf, p->commit);
+		strbuf_release(&sz);
+	}
+	code = report(p, EXIT_OK, "success", NULL, msg.buf, NULL);
+out:
+	if (d.repo_fd >= 0 || d.folder)
+		download_close(&d);
+	for (size_t i = 0; files && i < n; i++)
+		free(files[i].error);
+	free(files);
+	hub_tree_release(&tree);
+	http_client_free(hc);
+	hub_release(&hub);
+	strbuf_release(&err);
+	strbuf_release(&msg);
+	return code;
+}
+
+static bool blank(const char *s)
+{
+	for (; *s; s++)
+		if (*s != ' ' && *s != '\t' && *s != '\n')
+			return false;
+	return true;
+}
 
 static int cmd_pull_exec(int argc, char **argv, struct mlxk_ctx *ctx)
 {
-	(void)argc;
-	(void)argv;
-	(void)ctx;
-	return error("'pull' is not available yet"), EXIT_FAIL;
+	static const struct option opts[] = {
+		{ "include", required_argument, NULL, 'I' },
+		{ "exclude", required_argument, NULL, 'X' },
+		{ "jobs", required_argument, NULL, 'j' },
+		{ "force-resume", no_argument, NULL, 'f' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "json", no_argument, NULL, 'J' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct pull p;
+	struct cache c = { NULL, -1 };
+	struct strbuf err = STRBUF_INIT;
+	struct resolved res;
+	int opt, code;
+
+	memset(&p, 0, sizeof(p));
+	p.jobs = 8;
+	p.json = ctx->json;
+	while ((opt = getopt_long(argc, argv, "j:q", opts, NULL)) != -1) {
+		char *end;
+		switch (opt) {
+		case 'I':
+			strlist_push(&p.include, optarg);
+			break;
+		case 'X':
+			strlist_push(&p.exclude, optarg);
+			break;
+		case 'j':
+			p.jobs = (int)strtol(optarg, &end, 10);
+			if (*end || end == optarg || p.jobs < 1 ||
+			    p.jobs > 64) {
+				code = cmd_usage_error(&cmd_pull_entry, p.json,
+						       "-j needs a number from "
+						       "1 to 64, not '%s'",
+						       optarg);
+				goto done;
+			}
+			break;
+		case 'f':
+			p.force_resume = true;
+			break;
+		case 'q':
+			p.quiet = true;
+			break;
+		case 'J':
+			p.json = true;
+			break;
+		default:
+			code = cmd_usage_error(&cmd_pull_entry, p.json,
+					       "unknown option '%s'",
+					       argv[optind - 1]);
+			goto done;
+		}
+	}
+	if (optind >= argc || blank(argv[optind])) {
+		code = cmd_usage_error(&cmd_pull_entry, p.json,
+				       "pull needs a model name (ORG/NAME)");
+		goto done;
+	}
+	if (optind + 1 < argc) {
+		code = cmd_usage_error(&cmd_pull_entry, p.json,
+				       "pull takes one model, got '%s' too",
+				       argv[optind + 1]);
+		goto done;
+	}
+	p.spec = argv[optind];
+	resolve_split(p.spec, &p.base, &p.rev);
+	p.name = p.base;
+	p.tty = isatty(STDERR_FILENO);
+	if (p.rev && blank(p.rev)) {
+		code = report(&p, EXIT_FAIL, "error", "ValidationError",
+			      "Invalid model name: empty revision after '@'",
+			      NULL);
+		goto done;
+	}
+	if (blank(p.base) || hub_check_repo_id(p.base, &err) < 0) {
+		if (!err.len)
+			strbuf_addstr(&err, "Invalid model name: empty");
+		code = report(&p, EXIT_FAIL, "error", "ValidationError",
+			      err.buf, NULL);
+		goto done;
+	}
+	cmd_catch_interrupts();
+	if (cmd_open_cache(ctx, "pull", p.json, &c) < 0) {
+		code = EXIT_FAIL;
+		goto done;
+	}
+	/*
+	 * Local resolution first, for short names only: "org/name" is a
+	 * Hub id as typed, so it never turns into a cached "org/name-v2".
+	 */
+	if (c.fd >= 0 && !strchr(p.base, '/')) {
+		if (resolve_model(&c, p.base, &res) == 0) {
+			if (strcmp(res.name, p.base))
+				p.expanded = xstrdup(res.name);
+		} else if (res.status == RESOLVE_AMBIGUOUS) {
+			json_t *m = json_object();
+			json_object_set_new(m, "matches",
+					    json_string_array(res.matches.items,
+							      res.matches.nr));
+			code = report(&p, EXIT_FAIL, "error", "ambiguous_match",
+				      res.message.buf, m);
+			resolved_release(&res);
+			goto done;
+		}
+		resolved_release(&res);
+		if (p.expanded)
+			p.name = p.expanded;
+	}
+	if (p.tty)
+		progress_init(&p.prog, stderr);
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	code = do_pull(&p, &c);
+	curl_global_cleanup();
+	if (mlxk_interrupted && code != EXIT_OK)
+		code = EXIT_INTERRUPTED;
+done:
+	cache_close(&c);
+	strbuf_release(&err);
+	strlist_clear(&p.include);
+	strlist_clear(&p.exclude);
+	free(p.base);
+	free(p.rev);
+	free(p.expanded);
+	return code;
 }
 
 const struct cmd_entry cmd_pull_entry = {
 	.name = "pull",
-	.summary = "(not available yet)",
-	.usage = "pull",
-	.help = "",
+	.summary = "download a model from the Hub, verified and resumable",
+	.usage = "pull [--include GLOB]... [--exclude GLOB]... [-j N] "
+		 "[--force-resume] [-q] [--json] ORG/NAME[@REV]",
+	.help = "Download a model repository from the HuggingFace Hub into the "
+		"cache, in\n"
+		"huggingface_hub's format. Every byte is hashed on the way in "
+		"(SHA-256\n"
+		"for LFS files, the git blob id otherwise) and only a file "
+		"that matches\n"
+		"its name reaches blobs/. An interrupted download resumes "
+		"from its\n"
+		"blobs/<etag>.incomplete file.\n\n"
+		"REV is a branch, tag or commit (default: main). The endpoint "
+		"comes from\n"
+		"HF_ENDPOINT, the token from HF_TOKEN, HUGGING_FACE_HUB_TOKEN "
+		"or the\n"
+		"token file; HF_HUB_OFFLINE=1 only checks the cache.\n\n"
+		"options:\n"
+		"  --include GLOB    only files matching GLOB ('*' crosses "
+		"'/'; repeatable)\n"
+		"  --exclude GLOB    skip files matching GLOB (after "
+		"--include; repeatable)\n"
+		"  -j, --jobs N      download up to N files at once "
+		"(default 8)\n"
+		"  --force-resume    resume a partial download without "
+		"asking\n"
+		"  -q, --quiet       print nothing but errors\n"
+		"  --json            print MLX-Knife's JSON envelope\n",
 	.exec = cmd_pull_exec,
 };

@@ -216,16 +216,40 @@ void cache_close(struct cache *c)
 	FREE_AND_NULL(c->root);
 }
 
+struct folder_key {
+	char *name; /* the repo id the folder encodes */
+	char *folder;
+};
+
 static int cmp_by_name(const void *a, const void *b)
 {
 	/* Folders sort by the id they encode: "--" sorts as "/". */
-	const char *x = *(char *const *)a, *y = *(char *const *)b;
-	char *nx = cache_folder_to_name(x), *ny = cache_folder_to_name(y);
-	int r = strcmp(nx ? nx : x, ny ? ny : y);
+	const struct folder_key *x = a, *y = b;
+	int r = strcmp(x->name, y->name);
 
-	free(nx);
-	free(ny);
-	return r ? r : strcmp(x, y);
+	return r ? r : strcmp(x->folder, y->folder);
+}
+
+/* Decode every name once, then sort (not twice per comparison). */
+static void sort_folders(struct strlist *folders)
+{
+	struct folder_key *keys;
+
+	if (folders->nr < 2)
+		return;
+	keys = xcalloc(folders->nr, sizeof(*keys));
+	for (size_t i = 0; i < folders->nr; i++) {
+		keys[i].folder = folders->items[i];
+		keys[i].name = cache_folder_to_name(folders->items[i]);
+		if (!keys[i].name)
+			keys[i].name = xstrdup(folders->items[i]);
+	}
+	qsort(keys, folders->nr, sizeof(*keys), cmp_by_name);
+	for (size_t i = 0; i < folders->nr; i++) {
+		folders->items[i] = keys[i].folder;
+		free(keys[i].name);
+	}
+	free(keys);
 }
 
 int cache_model_folders(struct cache *c, struct strlist *folders,
@@ -256,9 +280,7 @@ int cache_model_folders(struct cache *c, struct strlist *folders,
 		strlist_push(folders, de->d_name);
 	}
 	closedir(d);
-	if (folders->nr > 1)
-		qsort(folders->items, folders->nr, sizeof(*folders->items),
-		      cmp_by_name);
+	sort_folders(folders);
 	return 0;
 }
 
@@ -268,7 +290,7 @@ static char *replace_all(const char *s, const char *from, const char *to)
 	size_t flen = strlen(from);
 
 	while (*s) {
-		if (!strncmp(s, from, flen)) {
+		if (*s == *from && !strncmp(s, from, flen)) {
 			strbuf_addstr(&sb, to);
 			s += flen;
 		} else {

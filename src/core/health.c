@@ -9,6 +9,7 @@
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "health.h"
 #include "../util/xalloc.h"
@@ -31,17 +32,24 @@ static bool ends_with(const char *s, const char *suffix)
 	return n >= k && !strcmp(s + n - k, suffix);
 }
 
+static bool ends_with_ci(const char *s, size_t n, const char *suffix)
+{
+	size_t k = strlen(suffix);
+
+	return n >= k && !strncasecmp(s + n - k, suffix, k);
+}
+
 bool health_is_partial_marker(const char *name)
 {
-	char *l = xstrdup(base_name(name));
-	bool hit;
+	const char *b = base_name(name);
+	size_t n = strlen(b);
 
-	for (char *p = l; *p; p++)
-		*p = (char)tolower((unsigned char)*p);
-	hit = ends_with(l, ".partial") || ends_with(l, ".tmp") ||
-	      strstr(l, ".partial");
-	free(l);
-	return hit;
+	if (ends_with_ci(b, n, ".partial") || ends_with_ci(b, n, ".tmp"))
+		return true;
+	for (const char *p = strchr(b, '.'); p; p = strchr(p + 1, '.'))
+		if (!strncasecmp(p, ".partial", 8))
+			return true;
+	return false;
 }
 
 static bool is_weight(const char *path)
@@ -203,16 +211,17 @@ static bool index_rules(struct repo *r, struct repo_rev *rev,
 	}
 	if (refs.nr > 1)
 		qsort(refs.items, refs.nr, sizeof(*refs.items), cmp_str);
-	/* Unique, sorted: drop neighbours that repeat. */
-	for (size_t i = 1; i < refs.nr;) {
-		if (!strcmp(refs.items[i], refs.items[i - 1])) {
-			free(refs.items[i]);
-			memmove(&refs.items[i], &refs.items[i + 1],
-				(refs.nr - i - 1) * sizeof(*refs.items));
-			refs.nr--;
-		} else {
-			i++;
+	/* Unique, sorted: drop neighbours that repeat (in one pass). */
+	if (refs.nr > 1) {
+		size_t keep = 1;
+
+		for (size_t i = 1; i < refs.nr; i++) {
+			if (!strcmp(refs.items[i], refs.items[keep - 1]))
+				free(refs.items[i]);
+			else
+				refs.items[keep++] = refs.items[i];
 		}
+		refs.nr = keep;
 	}
 	for (size_t i = 0; i < refs.nr; i++) {
 		struct repo_file *f = repo_file_by_path(rev, refs.items[i]);
@@ -521,13 +530,13 @@ bool health_runtime_check(struct repo_rev *rev, enum framework fw,
 {
 	const char *mt = cls->config_type;
 
+	(void)m; /* the classification already holds what is needed */
 	strbuf_reset(reason);
 	if (fw != FRAMEWORK_MLX) {
 		strbuf_addf(reason, "Incompatible framework: %s",
 			    framework_name(fw));
 		return false;
 	}
-	(void)m;
 	if (!strcmp(cls->model_type, "audio")) {
 		/* mlx-audio's STT models; assumed installed (see docs). */
 		if (mt && (!strcmp(mt, "whisper") || !strcmp(mt, "vibevoice")))

@@ -797,7 +797,6 @@ void model_inspect(struct repo *r, struct repo_rev *rev, struct model_info *mi,
 	} else {
 		mi->runtime_compatible = false;
 		mi->reason = strbuf_detach(&why, NULL);
-		mi->runtime_reason = xstrdup(mi->reason);
 	}
 	strbuf_release(&why);
 	if (out_meta)
@@ -827,7 +826,6 @@ void model_info_release(struct model_info *mi)
 	free(mi->model_type);
 	free(mi->health_reason);
 	free(mi->reason);
-	free(mi->runtime_reason);
 	memset(mi, 0, sizeof(*mi));
 }
 

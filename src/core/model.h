@@ -159,7 +159,6 @@ struct model_info {
 	bool runtime_compatible;
 	char *reason; /* first problem (integrity beats runtime), or NULL */
 	int quant_bits, quant_group; /* 0 when not quantized */
-	char *runtime_reason;	     /* runtime problem alone, or NULL */
 };
 
 /*

@@ -160,6 +160,8 @@ static void read_snapshots(struct repo *r)
 					  strerror(errno)));
 		return;
 	}
+	/* Keep a descriptor for repo_load_files: no second path lookup. */
+	r->snaps_fd = dup(fd);
 	d = fdopendir(fd);
 	if (!d) {
 		close(fd);
@@ -223,7 +225,7 @@ int repo_open(struct cache *c, const char *folder, struct repo *r,
 
 	memset(r, 0, sizeof(*r));
 	r->cache = c;
-	r->fd = r->blobs_fd = -1;
+	r->fd = r->blobs_fd = r->snaps_fd = -1;
 	r->folder = xstrdup(folder);
 	r->name = cache_folder_to_name(folder);
 	if (!r->name)
@@ -296,12 +298,14 @@ void repo_close(struct repo *r)
 	strlist_clear(&r->incomplete);
 	if (r->blobs_fd >= 0)
 		close(r->blobs_fd);
+	if (r->snaps_fd >= 0)
+		close(r->snaps_fd);
 	if (r->fd >= 0)
 		close(r->fd);
 	free(r->folder);
 	free(r->name);
 	memset(r, 0, sizeof(*r));
-	r->fd = r->blobs_fd = -1;
+	r->fd = r->blobs_fd = r->snaps_fd = -1;
 }
 
 /*
@@ -314,6 +318,22 @@ static char *link_blob(struct repo *r, const char *commit, const char *relpath,
 	struct strlist stack = STRLIST_INIT;
 	char *copy, *p, *tok, *res = NULL;
 
+	/* The shape huggingface_hub writes: "../" x (2 + depth) "blobs/x". */
+	{
+		const char *t = target;
+		size_t ups = 2;
+
+		for (const char *q = relpath; *q; q++)
+			ups += *q == '/';
+		while (ups && !strncmp(t, "../", 3)) {
+			t += 3;
+			ups--;
+		}
+		if (!ups && !strncmp(t, "blobs/", 6) && t[6] &&
+		    !strchr(t + 6, '/') && strcmp(t + 6, ".") &&
+		    strcmp(t + 6, ".."))
+			return xstrdup(t + 6);
+	}
 	if (target[0] == '/') {
 		char *prefix =
 			xasprintf("%s/%s/blobs/", r->cache->root, r->folder);
@@ -363,18 +383,21 @@ static bool mode_readable(const struct stat *st)
 {
 	static int ngroups = -1;
 	static gid_t groups[64];
-	uid_t uid = geteuid();
+	static uid_t uid;
+	static gid_t gid;
 
-	if (uid == 0)
-		return true;
-	if (st->st_uid == uid)
-		return st->st_mode & S_IRUSR;
 	if (ngroups < 0) {
+		uid = geteuid();
+		gid = getegid();
 		ngroups = getgroups((int)ARRAY_SIZE(groups), groups);
 		if (ngroups < 0)
 			ngroups = 0;
 	}
-	if (st->st_gid == getegid())
+	if (uid == 0)
+		return true;
+	if (st->st_uid == uid)
+		return st->st_mode & S_IRUSR;
+	if (st->st_gid == gid)
 		return st->st_mode & S_IRGRP;
 	for (int i = 0; i < ngroups; i++)
 		if (st->st_gid == groups[i])
@@ -463,8 +486,19 @@ static int walk_snapshot(struct repo *r, struct repo_rev *rev, int fd,
 		}
 		path = *prefix ? xasprintf("%s/%s", prefix, de->d_name)
 			       : xstrdup(de->d_name);
-		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) <
-		    0) {
+		/*
+		 * Snapshots are mostly links: d_type saves an fstatat per
+		 * entry (readlinkat fails safely if the entry changed).
+		 */
+		memset(&st, 0, sizeof(st));
+#ifdef DT_LNK
+		if (de->d_type == DT_LNK)
+			st.st_mode = S_IFLNK;
+		else if (de->d_type == DT_DIR)
+			st.st_mode = S_IFDIR;
+#endif
+		if (!st.st_mode && fstatat(dirfd(d), de->d_name, &st,
+					   AT_SYMLINK_NOFOLLOW) < 0) {
 			f = new_file(rev, path);
 			f->state = FILE_UNREADABLE;
 		} else if (S_ISDIR(st.st_mode)) {
@@ -504,7 +538,8 @@ int repo_load_files(struct repo *r, struct repo_rev *rev)
 	if (rev->loaded)
 		return rev->load_error ? -1 : 0;
 	rev->loaded = true;
-	snaps = fs_opendir_at(r->fd, "snapshots");
+	snaps = r->snaps_fd >= 0 ? dup(r->snaps_fd)
+				 : fs_opendir_at(r->fd, "snapshots");
 	if (snaps < 0) {
 		rev->load_error =
 			xasprintf("cannot open snapshots: %s", strerror(errno));
@@ -620,13 +655,24 @@ struct repo_file *repo_file_by_path(struct repo_rev *rev, const char *path)
 bool repo_rev_has_match(struct repo_rev *rev, const char *glob,
 			bool top_level_only)
 {
+	/* "*.ext" is by far the common glob: a suffix test, no fnmatch. */
+	bool suffix = glob[0] == '*' && !strpbrk(glob + 1, "*?[\\");
+	size_t slen = suffix ? strlen(glob + 1) : 0;
+
 	for (size_t i = 0; i < rev->nr_files; i++) {
 		const char *p = rev->files[i].path, *base = strrchr(p, '/');
+		size_t n;
 
 		if (top_level_only && base)
 			continue;
-		if (!fnmatch(glob, base ? base + 1 : p, 0))
+		base = base ? base + 1 : p;
+		if (suffix) {
+			n = strlen(base);
+			if (n >= slen && !strcmp(base + n - slen, glob + 1))
+				return true;
+		} else if (!fnmatch(glob, base, 0)) {
 			return true;
+		}
 	}
 	return false;
 }
@@ -652,6 +698,41 @@ int repo_open_file(struct repo *r, struct repo_rev *rev,
 	return fd;
 }
 
+/*
+ * Read a blob whose type and size the walk already took: no second stat,
+ * and no read past the known size. The descriptor was opened O_NOFOLLOW
+ * and O_NONBLOCK, so a blob swapped for a FIFO or a device meanwhile can
+ * neither block nor feed more than cap bytes.
+ */
+static int read_blob(int fd, const struct repo_file *f, size_t cap,
+		     struct strbuf *out, struct strbuf *err)
+{
+	size_t want = (size_t)f->size, start = out->len;
+
+	if (f->size > cap)
+		return error_set(err,
+				 "'%s' is too large (%llu bytes, limit %zu)",
+				 f->path, (unsigned long long)f->size, cap);
+	strbuf_grow(out, want);
+	while (out->len - start < want) {
+		ssize_t n = read(fd, out->buf + out->len,
+				 want - (out->len - start));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			strbuf_setlen(out, start);
+			return error_set(err, "cannot read '%s': %s", f->path,
+					 strerror(errno));
+		}
+		if (n == 0)
+			break;
+		out->len += (size_t)n;
+	}
+	out->buf[out->len] = '\0';
+	return 0;
+}
+
 int repo_read_file(struct repo *r, struct repo_rev *rev, const char *path,
 		   size_t cap, struct strbuf *out, struct strbuf *err)
 {
@@ -663,7 +744,10 @@ int repo_read_file(struct repo *r, struct repo_rev *rev, const char *path,
 	fd = repo_open_file(r, rev, f, err);
 	if (fd < 0)
 		return -1;
-	ret = fs_read_fd(fd, path, cap, out, err);
+	if (f->blob)
+		ret = read_blob(fd, f, cap, out, err);
+	else
+		ret = fs_read_fd(fd, path, cap, out, err);
 	close(fd);
 	return ret;
 }

@@ -64,6 +64,7 @@ struct repo {
 	bool has_snapshots; /* snapshots/ exists and is a directory */
 	int blobs_fd;	    /* blobs/, or -1 */
 	int blobs_errno;    /* why blobs/ could not be opened */
+	int snaps_fd;	    /* snapshots/, or -1 */
 	struct repo_ref *refs;
 	size_t nr_refs, alloc_refs;
 	struct repo_rev *revs; /* sorted by commit */

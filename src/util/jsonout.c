@@ -9,8 +9,14 @@
 
 static int print_envelope(json_t *env)
 {
-	int ret = json_dumpf(env, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	/* One buffer, one write: json_dumpf writes token by token. */
+	char *s = json_dumps(env, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	int ret = s ? 0 : -1;
 
+	if (s) {
+		fputs(s, stdout);
+		free(s);
+	}
 	fputc('\n', stdout);
 	json_decref(env);
 	return ret;

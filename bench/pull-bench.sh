@@ -1,0 +1,187 @@
+#!/bin/bash
+# Benchmark: mlxk pull against curl fetching the same files over loopback.
+#
+#   bench/pull-bench.sh [NxMB]...      (default: 4x256 1x1024)
+#
+# Each case NxMB is a repo of N files of MB MiB. A fake Hub
+# (t/lib/fakehub.py) answers the API and redirects every LFS file to nginx,
+# which serves a plain directory, as the real Hub redirects to its CDN.
+# Then, in one run, for each case:
+#   curl -Z (parallel) and curl (one file after the other) fetch the files
+#   straight from nginx into files, and mlxk pull (-j 8 and -j 1) downloads
+#   them into a fresh cache, hashing every byte and taking the locks.
+# Every command runs under /usr/bin/time -v (peak RSS); the best of REPEAT
+# (default 3) runs is kept. Results go to docs/bench-pull.md (or $OUT).
+# Installs nginx with apt-get if it is missing. Not part of make check.
+set -eu
+cd "$(dirname "$0")/.."
+TOP=$PWD
+CASES=("$@")
+test ${#CASES[@]} -gt 0 || CASES=(4x256 1x1024)
+REPEAT=${REPEAT:-3}
+WORK=$TOP/bench/work
+# Downloads land on tmpfs when there is one, so the disk's noise does not
+# drown the comparison (set DL to measure another file system).
+if test -z "${DL:-}"; then
+	if test -d /dev/shm && test -w /dev/shm; then
+		DL=/dev/shm/mlxk-bench-dl
+	else
+		DL=$WORK/dl
+	fi
+fi
+OUT=${OUT:-$TOP/docs/bench-pull.md}
+MLXK=$TOP/build/mlxk
+
+command -v nginx >/dev/null || {
+	echo "installing nginx" >&2
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+		apt-get install -y -qq --no-install-recommends nginx >/dev/null
+}
+test -x /usr/bin/time || {
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+		apt-get install -y -qq time >/dev/null
+}
+make -s >/dev/null
+
+rm -rf "$WORK" "$DL"
+mkdir -p "$WORK/hub/org" "$WORK/cdn" "$WORK/nginx"
+for c in "${CASES[@]}"; do
+	n=${c%x*}
+	mb=${c#*x}
+	dir="$WORK/hub/org/bench-$c/main"
+	mkdir -p "$dir"
+	echo "generating $n x $mb MiB" >&2
+	for i in $(seq "$n"); do
+		f="$dir/model-$i.safetensors"
+		head -c $((mb * 1024 * 1024)) /dev/urandom >"$f"
+		ln "$f" "$WORK/cdn/$(openssl dgst -sha256 -r "$f" | cut -d' ' -f1)"
+	done
+	printf '{"model_type":"bench"}' >"$dir/config.json"
+done
+
+NGPORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+cat >"$WORK/nginx/nginx.conf" <<CONF
+daemon off;
+worker_processes 2;
+pid $WORK/nginx/nginx.pid;
+error_log $WORK/nginx/error.log;
+events { worker_connections 256; }
+http {
+	access_log off;
+	sendfile on;
+	tcp_nopush on;
+	client_body_temp_path $WORK/nginx;
+	proxy_temp_path $WORK/nginx;
+	fastcgi_temp_path $WORK/nginx;
+	uwsgi_temp_path $WORK/nginx;
+	scgi_temp_path $WORK/nginx;
+	server {
+		listen 127.0.0.1:$NGPORT;
+		location / { root $WORK/cdn; }
+	}
+}
+CONF
+nginx -c "$WORK/nginx/nginx.conf" &
+NGPID=$!
+python3 t/lib/fakehub.py --root "$WORK/hub" --log "$WORK/hub.log" \
+	--port-file "$WORK/hub.port" --knobs "$WORK/knobs.json" &
+HUBPID=$!
+trap 'kill $NGPID $HUBPID 2>/dev/null; wait 2>/dev/null; rm -rf "$WORK" "$DL"' EXIT
+printf '{"cdn_base": "http://127.0.0.1:%s"}' "$NGPORT" >"$WORK/knobs.json"
+for _ in $(seq 100); do test -s "$WORK/hub.port" && break; sleep 0.1; done
+export HF_ENDPOINT="http://127.0.0.1:$(cat "$WORK/hub.port")"
+unset HF_TOKEN HUGGING_FACE_HUB_TOKEN HF_HUB_OFFLINE
+
+# run KEY CMD...: best wall time and its peak RSS over REPEAT runs.
+declare -A SECS RSS
+run() {
+	local key=$1 best='' rss='' s r
+	shift
+	for _ in $(seq "$REPEAT"); do
+		rm -rf "$DL" && mkdir -p "$DL"
+		/usr/bin/time -v -o "$WORK/time.txt" "$@" >/dev/null 2>"$WORK/err.txt" || {
+			cat "$WORK/err.txt" >&2
+			exit 1
+		}
+		s=$(awk -F': ' '/Elapsed \(wall clock\)/ { n = split($2, a, ":"); t = 0; for (i = 1; i <= n; i++) t = t * 60 + a[i]; print t }' "$WORK/time.txt")
+		r=$(awk -F': ' '/Maximum resident set size/ { print $2 }' "$WORK/time.txt")
+		if test -z "$best" || awk "BEGIN { exit !($s < $best) }"; then
+			best=$s
+			rss=$r
+		fi
+	done
+	SECS[$key]=$best
+	RSS[$key]=$rss
+	echo "$key: ${best}s, ${rss} KB" >&2
+}
+
+NAMES=("curl -Z (parallel)" "curl (sequential)" "mlxk pull -j 8" "mlxk pull -j 1")
+for c in "${CASES[@]}"; do
+	# Let the fake Hub hash the files once, outside the measurements.
+	curl -sS "$HF_ENDPOINT/api/models/org/bench-$c/tree/main?recursive=true" >/dev/null
+	args=()
+	for f in "$WORK/hub/org/bench-$c/main/"*.safetensors; do
+		sha=$(openssl dgst -sha256 -r "$f" | cut -d' ' -f1)
+		args+=(-o "$DL/$sha" "http://127.0.0.1:$NGPORT/$sha")
+	done
+	run "$c ${NAMES[0]}" curl -sS --fail -Z --parallel-max 8 "${args[@]}"
+	run "$c ${NAMES[1]}" curl -sS --fail "${args[@]}"
+	run "$c ${NAMES[2]}" "$MLXK" --cache-dir "$DL/hub" pull -q -j 8 "org/bench-$c"
+	run "$c ${NAMES[3]}" "$MLXK" --cache-dir "$DL/hub" pull -q -j 1 "org/bench-$c"
+done
+
+{
+	echo "# mlxk pull benchmark"
+	echo
+	echo "\`mlxk pull\` against \`curl\` fetching the same files over loopback, in one run."
+	echo "$(nginx -v 2>&1 | sed 's/.*nginx\//nginx /') serves the files from a directory; the fake Hub"
+	echo "(\`t/lib/fakehub.py\`) answers the API and redirects each file to nginx, as"
+	echo "the real Hub redirects to its CDN. Every command writes the files to"
+	echo "\`$(df --output=fstype "$TOP" >/dev/null 2>&1 && mkdir -p "$DL" && df --output=fstype "$DL" | tail -1)\` ($DL); mlxk also hashes every byte (SHA-256), takes the"
+	echo "cache's locks and links the snapshot. Best of $REPEAT runs each, measured on"
+	echo "$(date -u +%Y-%m-%d) ($(nproc) CPUs, $(uname -sr), $(curl --version | head -1 | cut -d' ' -f1-2))."
+	for c in "${CASES[@]}"; do
+		n=${c%x*}
+		mb=${c#*x}
+		total=$((n * mb * 1024 * 1024))
+		echo
+		echo "## $n file(s) of $mb MiB ($(awk "BEGIN { printf \"%.2f\", $total / 1e9 }") GB)"
+		echo
+		echo "| Command | Time (s) | Throughput (MB/s) | Peak RSS (MB) |"
+		echo "|---|---:|---:|---:|"
+		for name in "${NAMES[@]}"; do
+			k="$c $name"
+			echo "| \`$name\` | ${SECS[$k]} | $(awk "BEGIN { printf \"%.0f\", $total / ${SECS[$k]} / 1e6 }") | $(awk "BEGIN { printf \"%.1f\", ${RSS[$k]} / 1024 }") |"
+		done
+		echo
+		echo "Throughput of mlxk relative to curl (goal: at least 0.90):"
+		echo "\`-j 8\` / \`curl -Z\`: **$(awk "BEGIN { printf \"%.2f\", ${SECS["$c ${NAMES[0]}"]} / ${SECS["$c ${NAMES[2]}"]} }")**;"
+		echo "\`-j 1\` / \`curl\`: **$(awk "BEGIN { printf \"%.2f\", ${SECS["$c ${NAMES[1]}"]} / ${SECS["$c ${NAMES[3]}"]} }")**."
+	done
+	echo
+	echo "## Notes"
+	echo
+	echo "\`curl -Z\` drives all its transfers from one thread, while \`mlxk pull\`"
+	echo "runs one thread per transfer plus one writer thread each, so on several"
+	echo "files it can beat curl; the single-file case compares like with like."
+	echo
+	echo "## Memory"
+	echo
+	echo "Peak memory does not grow with the file size: each transfer holds two"
+	echo "256 KiB write buffers (one filling while the other is written and hashed"
+	echo "by a second thread) and libcurl's 256 KiB receive buffer, whatever the"
+	echo "size of the file."
+	echo
+	echo "## Reproduce"
+	echo
+	echo '```sh'
+	echo "make && bench/pull-bench.sh ${CASES[*]}"
+	echo '```'
+	echo
+	echo "Set \`REPEAT\` for more runs and \`DL\` to download to another file system."
+	echo "Loopback numbers on a shared virtual machine are noisy: compare the"
+	echo "ratios within one run, not absolute numbers across runs."
+} >"$OUT.part"
+mv "$OUT.part" "$OUT"
+echo >&2
+cat "$OUT" >&2

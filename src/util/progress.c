@@ -1,0 +1,74 @@
+/* The terminal progress line. */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "humanize.h"
+#include "progress.h"
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+void progress_init(struct progress *p, FILE *out)
+{
+	memset(p, 0, sizeof(*p));
+	p->out = out;
+	p->start = now();
+}
+
+void progress_format(char *buf, size_t n, const struct progress_state *s,
+		     double elapsed)
+{
+	struct strbuf done = STRBUF_INIT, total = STRBUF_INIT;
+	struct strbuf rate = STRBUF_INIT;
+	double bps = elapsed > 0.05 ? (double)s->net / elapsed : 0;
+	unsigned pct = s->total ? (unsigned)(s->done * 100 / s->total) : 100;
+	char eta[32] = "--:--";
+
+	human_size(&done, s->done);
+	human_size(&total, s->total);
+	human_size(&rate, (uint64_t)bps);
+	if (bps > 0 && s->total >= s->done) {
+		unsigned long left =
+			(unsigned long)((double)(s->total - s->done) / bps);
+		if (left < 360000)
+			snprintf(eta, sizeof(eta), "%lu:%02lu:%02lu",
+				 left / 3600, left / 60 % 60, left % 60);
+	}
+	snprintf(buf, n, "%3u%% %s/%s  %s/s  ETA %s  %zu/%zu files", pct,
+		 done.buf, total.buf, rate.buf, eta, s->files_done,
+		 s->files_total);
+	strbuf_release(&done);
+	strbuf_release(&total);
+	strbuf_release(&rate);
+}
+
+void progress_draw(struct progress *p, const struct progress_state *s,
+		   bool force)
+{
+	double t = now();
+	char line[160];
+
+	if (!force && p->drawn && t - p->last_draw < 0.1)
+		return;
+	p->last_draw = t;
+	progress_format(line, sizeof(line), s, t - p->start);
+	/* \033[K erases what a longer previous line left. */
+	fprintf(p->out, "\r%s\033[K", line);
+	fflush(p->out);
+	p->drawn = true;
+}
+
+void progress_clear(struct progress *p)
+{
+	if (!p->drawn)
+		return;
+	fputs("\r\033[K", p->out);
+	fflush(p->out);
+	p->drawn = false;
+}

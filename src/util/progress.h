@@ -1,0 +1,37 @@
+/*
+ * A one-line progress display for a terminal (after curl's
+ * tool_cb_prg.c): percentage, bytes, rate, ETA and files, redrawn at most
+ * ten times a second.
+ */
+#ifndef UTIL_PROGRESS_H
+#define UTIL_PROGRESS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+struct progress {
+	FILE *out;
+	double start;	  /* seconds, monotonic */
+	double last_draw; /* 0 before the first draw */
+	bool drawn;	  /* a line is on screen */
+};
+
+struct progress_state {
+	uint64_t done, total; /* bytes in place / wanted */
+	uint64_t net;	      /* bytes received in this run (for the rate) */
+	size_t files_done, files_total;
+};
+
+void progress_init(struct progress *p, FILE *out);
+/* Redraw unless the last draw was under 100 ms ago (force: always). */
+void progress_draw(struct progress *p, const struct progress_state *s,
+		   bool force);
+/* Erase the line so that other output can follow. */
+void progress_clear(struct progress *p);
+/* Format one display line (without \r) into buf; for tests. */
+void progress_format(char *buf, size_t n, const struct progress_state *s,
+		     double elapsed);
+
+#endif

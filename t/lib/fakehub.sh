@@ -1,0 +1,86 @@
+# Helpers for tests that talk to the fake Hub (t/lib/fakehub.py).
+# Source after test-lib.sh, then call fakehub_start at the top level of
+# the script (not inside a test body) so that the server outlives bodies.
+
+HUBROOT="$TRASH/hubroot"
+HUBLOG="$TRASH/hub.log"
+KNOBS="$TRASH/knobs.json"
+mkdir -p "$HUBROOT"
+: >"$HUBLOG"
+
+# hub_file ORG/NAME REV PATH < content: publish a file on the fake Hub.
+hub_file() {
+	mkdir -p "$HUBROOT/$1/$2/$(dirname "$3")" &&
+	cat >"$HUBROOT/$1/$2/$3"
+}
+
+# hub_commit ORG/NAME REV: the commit the fake Hub reports for REV.
+hub_commit() {
+	printf '%s@%s' "$1" "$2" | sha1sum | cut -d' ' -f1
+}
+
+# knobs JSON: set the fault knobs (see fakehub.py); knobs '{}' clears.
+knobs() {
+	printf '%s' "$1" >"$KNOBS"
+}
+
+# hub_log_reset: forget the requests seen so far.
+hub_log_reset() {
+	: >"$HUBLOG"
+}
+
+# hub_log 'python boolean over e' -- print matching log entries.
+hub_log() {
+	python3 - "$HUBLOG" "$1" <<'PY'
+import json, sys
+for line in open(sys.argv[1]):
+    e = json.loads(line)
+    if eval(sys.argv[2], {"e": e}):
+        print(json.dumps(e))
+PY
+}
+
+fakehub_start() {
+	rm -f "$TRASH/hub.port"
+	knobs '{}'
+	python3 "$TEST_DIRECTORY/lib/fakehub.py" --root "$HUBROOT" \
+		--log "$HUBLOG" --port-file "$TRASH/hub.port" \
+		--knobs "$KNOBS" "$@" 2>"$TRASH/hub.err" &
+	FAKEHUB_PID=$!
+	trap 'kill $FAKEHUB_PID 2>/dev/null; wait $FAKEHUB_PID 2>/dev/null' EXIT
+	local i=0
+	while ! test -s "$TRASH/hub.port"; do
+		i=$((i + 1))
+		if test $i -gt 200 || ! kill -0 $FAKEHUB_PID 2>/dev/null; then
+			echo "Bail out! fake Hub did not start"
+			cat "$TRASH/hub.err"
+			exit 1
+		fi
+		sleep 0.05
+	done
+	HUBPORT=$(cat "$TRASH/hub.port")
+	export HF_ENDPOINT="http://127.0.0.1:$HUBPORT"
+}
+
+# blobs_are_hashes DIR: every blob's name is its content hash.
+blobs_are_hashes() {
+	local b name
+	for b in "$1"/blobs/*; do
+		test -f "$b" || continue
+		name=$(basename "$b")
+		case "$name" in
+		*.incomplete) continue ;;
+		esac
+		if test ${#name} -eq 64; then
+			test "$(sha256_of "$b")" = "$name" || {
+				echo "bad blob $b" >&2
+				return 1
+			}
+		else
+			test "$(git_blob_id "$b")" = "$name" || {
+				echo "bad blob $b" >&2
+				return 1
+			}
+		fi
+	done
+}

@@ -1,0 +1,186 @@
+#!/bin/bash
+# mlxk pull: Ctrl-C and kill -9 leave resumable state; the next pull
+# fetches only the missing bytes; the resume prompt's non-interactive
+# forms; blob locks shared with other processes.
+. "$(dirname "$0")/test-lib.sh"
+. "$TEST_DIRECTORY/lib/fakehub.sh"
+
+printf '{"model_type":"llama"}' | hub_file org/model main config.json
+head -c 1500000 /dev/urandom | hub_file org/model main model.safetensors
+fakehub_start
+MAIN=$(hub_commit org/model main)
+R="$CACHE/models--org--model"
+BLOB=$(sha256_of "$HUBROOT/org/model/main/model.safetensors")
+LOCK="$CACHE/.locks/models--org--model/$BLOB.lock"
+
+# wait_for_cdn: until the CDN has started serving the big file.
+wait_for_cdn() {
+	for i in $(seq 100); do
+		hub_log "e[\"host\"] == \"127.0.0.2\"" | grep -q . && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+# wait_for_partial: until some bytes of the big file are on disk.
+wait_for_partial() {
+	for i in $(seq 200); do
+		test -s "$R/blobs/$BLOB.incomplete" && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+test_expect_success 'SIGINT stops cleanly: exit 130, partial kept, lock released' '
+	rm -rf "$CACHE" && hub_log_reset &&
+	knobs "{\"slow\": 500000}" &&
+	{ "$MLXK_BIN" pull org/model >out 2>err & } &&
+	pid=$! &&
+	wait_for_cdn && sleep 0.8 &&
+	kill -INT $pid &&
+	test_expect_code 130 wait $pid &&
+	test_grep "interrupted" err &&
+	test_path_is_file "$R/blobs/$BLOB.incomplete" &&
+	size=$(wc -c <"$R/blobs/$BLOB.incomplete") &&
+	test "$size" -gt 0 && test "$size" -lt 1500000 &&
+	echo "$size" >partial-size &&
+	test_path_is_missing "$R/blobs/$BLOB" &&
+	flock -n "$LOCK" true
+'
+
+test_expect_success 'without --force-resume a partial download needs confirmation' '
+	knobs "{}" &&
+	test_expect_code 1 mlxk pull org/model 2>err </dev/null &&
+	test_grep "Incomplete download" err &&
+	test_grep "^hint: run .mlxk pull --force-resume org/model." err &&
+	test_expect_code 1 mlxk --json pull org/model >out &&
+	json_check out "d[\"data\"][\"download_status\"] == \"requires_confirmation\"" &&
+	json_check out "d[\"error\"][\"type\"] == \"requires_confirmation\"" &&
+	json_check out "\"--force-resume\" in d[\"data\"][\"message\"]"
+'
+
+test_expect_success '--force-resume continues with Range from the partial size' '
+	hub_log_reset &&
+	size=$(cat partial-size) &&
+	mlxk pull --force-resume org/model >out 2>err &&
+	hub_log "e[\"host\"] == \"127.0.0.2\"" >cdn &&
+	test_line_count = 1 cdn &&
+	test_grep "\"range\": \"bytes=$size-\"" cdn &&
+	test_grep "^resumed model.safetensors" err &&
+	cmp "$HUBROOT/org/model/main/model.safetensors" "$R/snapshots/$MAIN/model.safetensors" &&
+	blobs_are_hashes "$R" &&
+	test_path_is_missing "$R/blobs/$BLOB.incomplete"
+'
+
+test_expect_success 'after kill -9 a new pull fetches only the missing bytes' '
+	rm -rf "$CACHE" && hub_log_reset &&
+	knobs "{\"slow\": 600000}" &&
+	{ "$MLXK_BIN" pull -q org/model & } &&
+	pid=$! &&
+	wait_for_partial && sleep 0.3 &&
+	kill -9 $pid && { wait $pid; true; } &&
+	size=$(wc -c <"$R/blobs/$BLOB.incomplete") &&
+	test "$size" -gt 0 &&
+	knobs "{}" && hub_log_reset &&
+	mlxk pull -q --force-resume org/model &&
+	hub_log "e[\"host\"] == \"127.0.0.2\"" >cdn &&
+	test_line_count = 1 cdn &&
+	test_grep "\"range\": \"bytes=$size-\"" cdn &&
+	blobs_are_hashes "$R" &&
+	cmp "$HUBROOT/org/model/main/model.safetensors" "$R/snapshots/$MAIN/model.safetensors"
+'
+
+test_expect_success 'a partial file that is not a prefix is discarded after hashing' '
+	rm -rf "$CACHE" && mkdir -p "$R/blobs" &&
+	head -c 1000 /dev/zero >"$R/blobs/$BLOB.incomplete" &&
+	test_expect_code 1 mlxk pull --force-resume org/model 2>err &&
+	test_grep "does not match its hash" err &&
+	test_path_is_missing "$R/blobs/$BLOB.incomplete" &&
+	mlxk pull -q org/model &&
+	blobs_are_hashes "$R"
+'
+
+test_expect_success 'pull waits for a blob lock held by flock(1)' '
+	rm -rf "$CACHE" &&
+	mkdir -p "$(dirname "$LOCK")" &&
+	{ flock "$LOCK" sleep 1.5 & } &&
+	fl=$! &&
+	sleep 0.2 &&
+	start=$(date +%s.%N) &&
+	mlxk pull -q org/model &&
+	end=$(date +%s.%N) &&
+	wait $fl &&
+	python3 -c "import sys; sys.exit(0 if $end - $start >= 1.0 else 1)" &&
+	blobs_are_hashes "$R"
+'
+
+test_expect_success_if 'test -x /usr/bin/python3 && /usr/bin/python3 -c "import filelock"' \
+	'pull waits for a blob lock held by python filelock' '
+	rm -rf "$CACHE" &&
+	mkdir -p "$(dirname "$LOCK")" &&
+	{ /usr/bin/python3 -c "
+import filelock, time, sys
+with filelock.FileLock(sys.argv[1]):
+    open(\"held\", \"w\").close()
+    time.sleep(1.5)
+" "$LOCK" & } &&
+	py=$! &&
+	while ! test -f held; do sleep 0.05; done &&
+	start=$(date +%s.%N) &&
+	mlxk pull -q org/model &&
+	end=$(date +%s.%N) &&
+	wait $py &&
+	python3 -c "import sys; sys.exit(0 if $end - $start >= 1.0 else 1)" &&
+	blobs_are_hashes "$R"
+'
+
+test_expect_success 'SIGINT while waiting for a lock exits 130' '
+	rm -rf "$CACHE" held &&
+	mkdir -p "$(dirname "$LOCK")" &&
+	{ flock "$LOCK" sleep 3 & } &&
+	fl=$! &&
+	sleep 0.2 &&
+	{ "$MLXK_BIN" pull -q org/model 2>err & } &&
+	pid=$! &&
+	sleep 0.8 &&
+	kill -INT $pid &&
+	test_expect_code 130 wait $pid &&
+	kill $fl; wait $fl; true
+'
+
+test_expect_success 'a lockless writer truncating our partial file is waited for and verified' '
+	rm -rf "$CACHE" && hub_log_reset &&
+	knobs "{\"slow\": 500000}" &&
+	{ "$MLXK_BIN" pull org/model >out 2>err & } &&
+	pid=$! &&
+	INC="$R/blobs/$BLOB.incomplete" &&
+	wait_for_partial &&
+	python3 -c "
+import os, sys, time
+src, inc, blob = sys.argv[1:]
+data = open(src, \"rb\").read()
+with open(inc, \"wb\") as f:          # what a client without locks does
+    for i in range(0, len(data), 100000):
+        f.write(data[i:i + 100000]); f.flush(); time.sleep(0.08)
+os.rename(inc, blob)
+" "$HUBROOT/org/model/main/model.safetensors" "$INC" "$R/blobs/$BLOB" &&
+	wait $pid &&
+	knobs "{}" &&
+	blobs_are_hashes "$R" &&
+	cmp "$HUBROOT/org/model/main/model.safetensors" "$R/snapshots/$MAIN/model.safetensors" &&
+	test_path_is_missing "$INC"
+'
+
+test_expect_success 'two pulls at once end in one verified cache' '
+	rm -rf "$CACHE" &&
+	knobs "{\"slow\": 3000000}" &&
+	{ "$MLXK_BIN" pull -q org/model & } && a=$! &&
+	{ "$MLXK_BIN" pull -q org/model & } && b=$! &&
+	wait $a && wait $b &&
+	knobs "{}" &&
+	blobs_are_hashes "$R" &&
+	cmp "$HUBROOT/org/model/main/model.safetensors" "$R/snapshots/$MAIN/model.safetensors" &&
+	! ls "$R/blobs" | grep incomplete
+'
+
+test_done

@@ -1,0 +1,258 @@
+/*
+ * Unit tests: the Hub parsers (tree pages, Link headers, ETags), repo
+ * path checks, fnmatch globs, URL encoding, tokens and link targets.
+ */
+#include <stdlib.h>
+
+#include "tap.h"
+#include "core/download.h"
+#include "core/hub.h"
+#include "util/progress.h"
+#include "util/xalloc.h"
+
+static void glob(const char *pat, const char *path, int want)
+{
+	ok(hub_glob_match(pat, path) == want, "glob '%s' %s '%s'", pat,
+	   want ? "matches" : "does not match", path);
+}
+
+static void link_next(const char *hdr, const char *want)
+{
+	char *got = hub_link_next(hdr);
+
+	is_str(got, want, hdr);
+	free(got);
+}
+
+static void etag(const char *in, const char *want)
+{
+	char *got = hub_normalize_etag(in);
+
+	is_str(got, want, in);
+	free(got);
+}
+
+static void path(const char *p, int want)
+{
+	ok(hub_path_valid(p) == want, "path '%s' is %s", p,
+	   want ? "valid" : "refused");
+}
+
+static void tree_bad(const char *json, const char *why)
+{
+	struct hub_tree t = { 0 };
+	struct strbuf err = STRBUF_INIT;
+
+	ok(hub_parse_tree(json, strlen(json), &t, &err) < 0 && err.len,
+	   "tree refused: %s", why);
+	hub_tree_release(&t);
+	strbuf_release(&err);
+}
+
+static void pct(const char *in, int keep, const char *want)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	hub_pct_encode(&sb, in, keep);
+	is_str(sb.buf, want, in);
+	strbuf_release(&sb);
+}
+
+static void token(const char *in, const char *want)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	strbuf_addstr(&sb, in);
+	hub_clean_token(&sb);
+	is_str(sb.buf, want, "token cleaned");
+	strbuf_release(&sb);
+}
+
+static void repo_id(const char *id, int good)
+{
+	struct strbuf err = STRBUF_INIT;
+
+	ok((hub_check_repo_id(id, &err) == 0) == good, "repo id '%s' %s", id,
+	   good ? "accepted" : "refused");
+	strbuf_release(&err);
+}
+
+int main(void)
+{
+	struct hub_tree t = { 0 };
+	struct strbuf err = STRBUF_INIT;
+	const char *page =
+		"[{\"type\":\"directory\",\"oid\":\"x\",\"size\":0,"
+		"\"path\":\"sub\"},"
+		"{\"type\":\"file\",\"oid\":"
+		"\"0123456789abcdef0123456789abcdef01234567\","
+		"\"size\":12,\"path\":\"config.json\"},"
+		"{\"type\":\"file\",\"oid\":"
+		"\"1111111111111111111111111111111111111111\","
+		"\"size\":9976576152,\"path\":\"sub/model.bin\",\"lfs\":{"
+		"\"oid\":"
+		"\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+		"aaaaaaaaa\",\"size\":9976576152,\"pointerSize\":134}}]";
+	char *s;
+
+	/* fnmatch.fnmatchcase semantics */
+	glob("*.json", "config.json", 1);
+	glob("*.json", "sub/config.json", 1); /* '*' crosses '/' */
+	glob("*.JSON", "config.json", 0);     /* case-sensitive */
+	glob("sub/", "sub/a/b.bin", 1); /* trailing '/' means '/' + star */
+	glob("sub/", "subx/a", 0);
+	glob("model-?"
+	     "?"
+	     "?"
+	     "?"
+	     "?-of-*.safetensors",
+	     "model-00001-of-00002.safetensors", 1);
+	glob("[mt]*", "tokenizer.json", 1);
+	glob("[!mt]*", "tokenizer.json", 0);
+	glob("[a-c]x", "bx", 1);
+	glob("[]]x", "]x", 1);
+	glob("a[", "a[", 1);
+	glob("\\*", "\\x", 1); /* no escapes: backslash is literal */
+	glob("", "", 1);
+	glob("*", "", 1);
+
+	{
+		struct strlist inc = STRLIST_INIT, exc = STRLIST_INIT;
+		ok(hub_path_wanted("a.bin", &inc, &exc), "no patterns: all");
+		strlist_push(&inc, "*.json");
+		strlist_push(&exc, "tok*");
+		ok(hub_path_wanted("config.json", &inc, &exc), "included");
+		ok(!hub_path_wanted("a.bin", &inc, &exc), "not included");
+		ok(!hub_path_wanted("tokenizer.json", &inc, &exc),
+		   "excluded after included");
+		strlist_clear(&inc);
+		strlist_clear(&exc);
+	}
+
+	link_next("<https://h/api?cursor=2>; rel=\"next\"",
+		  "https://h/api?cursor=2");
+	link_next("<https://h/p>; rel=\"prev\", <https://h/n>; rel=\"next\"",
+		  "https://h/n");
+	link_next("<https://h/n>; rel=next", "https://h/n");
+	link_next("<https://h/n>; REL = \"first next\"", "https://h/n");
+	link_next("<https://h/n>; rel=\"nextish\"", NULL);
+	link_next("<https://h/n>; title=\"rel=next\"; rel=\"last\"", NULL);
+	link_next("<https://h/n; rel=\"next\"", NULL);
+	link_next("", NULL);
+
+	etag("\"abc\"", "abc");
+	etag("W/\"abc\"", "abc");
+	etag("abc", "abc");
+	etag("\"\"", "");
+
+	path("config.json", 1);
+	path("sub/dir/file.bin", 1);
+	path("", 0);
+	path("/etc/passwd", 0);
+	path("../x", 0);
+	path("a/../x", 0);
+	path("a/..", 0);
+	path("./x", 0);
+	path("a//b", 0);
+	path("a/", 0);
+	path("a\\..\\b", 0);
+	path("a\tb", 0);
+	path("...", 1);
+
+	ok(hub_parse_tree(page, strlen(page), &t, &err) == 0, "tree parses");
+	is_int((long long)t.nr, 2, "directories are skipped");
+	is_str(t.files[0].etag, "0123456789abcdef0123456789abcdef01234567",
+	       "git file: blob name is oid");
+	ok(!t.files[0].lfs, "git file is not LFS");
+	ok(t.files[1].lfs, "LFS file");
+	is_str(t.files[1].etag,
+	       "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	       "a",
+	       "LFS file: blob name is lfs.oid");
+	is_int((long long)t.files[1].size, 9976576152LL,
+	       "sizes above 4 GB are exact");
+	hub_tree_release(&t);
+
+	tree_bad("{}", "not an array");
+	tree_bad("[{\"type\":\"file\",\"oid\":\"0123456789abcdef0123456789abcd"
+		 "ef01234567\",\"size\":1,\"path\":\"../x\"}]",
+		 "path traversal");
+	tree_bad("[{\"type\":\"file\",\"oid\":\"../../etc/passwd\",\"size\":1,"
+		 "\"path\":\"x\"}]",
+		 "oid that is not a hash");
+	tree_bad("[{\"type\":\"file\",\"oid\":\"0123456789abcdef0123456789abcd"
+		 "ef01234567\",\"size\":-1,\"path\":\"x\"}]",
+		 "negative size");
+	tree_bad("[{\"type\":\"file\",\"oid\":\"0123456789abcdef0123456789abcd"
+		 "ef01234567\",\"size\":1,\"path\":\"x\",\"lfs\":{\"oid\":"
+		 "\"0123456789abcdef0123456789abcdef01234567\"}}]",
+		 "LFS oid that is not SHA-256");
+	tree_bad("[", "truncated JSON");
+
+	pct("main", 0, "main");
+	pct("refs/pr/1", 0, "refs%2Fpr%2F1");
+	pct("sub dir/a+b.json", 1, "sub%20dir/a%2Bb.json");
+	pct("v1.0_x-y~", 0, "v1.0_x-y~");
+
+	{
+		struct hub h = { 0 };
+		h.endpoint = "https://hub.example";
+		s = hub_resolve_url(&h, "org/name", "refs/pr/1", "a b/c.json");
+		is_str(s,
+		       "https://hub.example/org/name/resolve/refs%2Fpr%2F1/"
+		       "a%20b/c.json",
+		       "resolve URL");
+		free(s);
+	}
+
+	ok(hub_same_origin("http://127.0.0.1:8080/a", "http://127.0.0.1:8080"),
+	   "same origin");
+	ok(!hub_same_origin("http://127.0.0.2:8080/a", "http://127.0.0.1:8080"),
+	   "another host is another origin");
+	ok(!hub_same_origin("http://h:81/a", "http://h:80"),
+	   "another port is another origin");
+	ok(!hub_same_origin("https://h/a", "http://h"),
+	   "another scheme is another origin");
+	ok(hub_same_origin("https://H/a", "https://h:443"),
+	   "default port and case do not matter");
+
+	token(" \r\nhf_abc\r\n ", "hf_abc");
+	token("\t\n", "");
+
+	ok(hub_env_true("1") && hub_env_true("on") && hub_env_true("Yes") &&
+		   hub_env_true("TRUE"),
+	   "truthy values");
+	ok(!hub_env_true("0") && !hub_env_true("") && !hub_env_true(NULL) &&
+		   !hub_env_true("y"),
+	   "falsy values");
+
+	repo_id("org/name", 1);
+	repo_id("gpt2", 1);
+	repo_id("org/na--me", 0);
+	repo_id("org/a/b", 0);
+	repo_id("org/na me", 0);
+
+	is_int(hub_retry_after("5", 30), 5, "Retry-After seconds");
+	is_int(hub_retry_after("500", 30), 30, "Retry-After is capped");
+	is_int(hub_retry_after("Wed, 21 Oct 2015 07:28:00 GMT", 30), 0,
+	       "Retry-After date is left to the backoff");
+
+	s = download_link_target("config.json", "abc");
+	is_str(s, "../../blobs/abc", "top-level link target");
+	free(s);
+	s = download_link_target("a/b/c.bin", "abc");
+	is_str(s, "../../../../blobs/abc", "nested link target");
+	free(s);
+
+	{
+		char line[160];
+		struct progress_state ps = { 500000, 1000000, 250000, 1, 4 };
+		progress_format(line, sizeof(line), &ps, 1.0);
+		is_str(line,
+		       " 50% 500.0KB/1.0MB  250.0KB/s  ETA 0:00:02  1/4 files",
+		       "progress line");
+	}
+
+	strbuf_release(&err);
+	return done_testing();
+}
