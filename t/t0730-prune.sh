@@ -1,0 +1,195 @@
+#!/bin/bash
+# mlxk prune: each category of garbage, locks respected, links never
+# followed, confirmation rules.
+. "$(dirname "$0")/test-lib.sh"
+
+export MLXK_LOCK_GRACE_MS=50
+C=$(commit_for org/a)
+OLD=$(commit_for old)
+E1=$(printf e1 | sha256sum | cut -d" " -f1)
+E2=$(printf e2 | sha1sum | cut -d" " -f1)
+
+# A model with one of every kind of garbage.
+setup() {
+	rm -rf "$CACHE" &&
+	make_model org/a &&
+	D=$(repo_dir org/a) &&
+	head -c 5000 /dev/urandom >"$D/blobs/$(printf orphan | sha256sum | cut -d" " -f1)" &&
+	head -c 700 /dev/zero >"$D/blobs/$E1.0123abcd.incomplete" &&
+	head -c 300 /dev/zero >"$D/blobs/$E2.incomplete" &&
+	mkdir -p "$CACHE/.locks/models--org--a" "$CACHE/.locks/models--gone--x" &&
+	touch "$CACHE/.locks/models--gone--x/$E1.lock" "$CACHE/.locks/models--gone--x/$E2.lock" &&
+	mkdir -p "$D/.no_exist/$OLD" "$D/trees" &&
+	touch "$D/.no_exist/$OLD/x.json" &&
+	printf "{}" >"$D/trees/$OLD.json" &&
+	printf "{}" >"$D/trees/$C.json"
+}
+
+# add_detached: a revision no ref names, with a blob of its own and one
+# it shares with main.
+add_detached() {
+	D=$(repo_dir org/a) &&
+	head -c 1000 /dev/urandom | add_file org/a "$OLD" own.bin --lfs >"$TRASH/own" &&
+	W=$(basename "$(readlink "$D/snapshots/$C/model.safetensors")") &&
+	ln -s "../../blobs/$W" "$D/snapshots/$OLD/shared.safetensors"
+}
+
+test_expect_success '--dry-run lists every category and changes nothing' '
+	setup &&
+	find "$CACHE" | sort >before &&
+	mlxk prune --dry-run >out &&
+	find "$CACHE" | sort >after &&
+	test_cmp before after &&
+	test_grep "^orphan blobs: 1 (5.0KB)$" out &&
+	test_grep "^stale .incomplete files: 2 (1.0KB)$" out &&
+	test_grep "^lock folders of missing repos: 1 (0B)$" out &&
+	test_grep "^.no_exist entries of missing revisions: 1 (0B)$" out &&
+	test_grep "^trees entries of missing revisions: 1 (2B)$" out &&
+	test_grep "^Would free 6.0KB: 6 to remove, 0 kept (in use), 0 failed$" out
+'
+
+test_expect_success 'without a terminal prune needs --force (exit 1, hint)' '
+	setup &&
+	test_expect_code 1 mlxk prune </dev/null >out 2>err &&
+	test_grep "^mlxk: error: not deleting 6 items (6.0KB) without a terminal to ask$" err &&
+	test_grep "^hint: .*--force" err &&
+	test_path_is_dir "$(repo_dir org/a)/.no_exist/$OLD" &&
+	test_expect_code 1 mlxk --json prune </dev/null >j &&
+	json_check j "d[\"status\"] == \"error\" and d[\"error\"][\"type\"] == \"requires_confirmation\""
+'
+
+test_expect_success '--force removes each category and reports bytes freed' '
+	setup &&
+	D=$(repo_dir org/a) &&
+	mlxk prune --force >out &&
+	test_grep "^Freed 6.0KB: 6 removed, 0 kept (in use), 0 failed$" out &&
+	test_path_is_missing "$D/blobs/$(printf orphan | sha256sum | cut -d" " -f1)" &&
+	test_path_is_missing "$D/blobs/$E1.0123abcd.incomplete" &&
+	test_path_is_missing "$D/blobs/$E2.incomplete" &&
+	test_path_is_missing "$CACHE/.locks/models--gone--x" &&
+	test_path_is_missing "$D/.no_exist/$OLD" &&
+	test_path_is_missing "$D/trees/$OLD.json" &&
+	test_path_is_file "$D/trees/$C.json" &&
+	test_path_is_dir "$CACHE/.locks/models--org--a" &&
+	mlxk health --verify org/a >v &&
+	mlxk health --cache >h &&
+	test_grep "^No problems found$" h &&
+	mlxk prune --force >again &&
+	test_grep "^Nothing to prune$" again
+'
+
+test_expect_success 'JSON reports every item with its status and bytes' '
+	setup &&
+	mlxk --json prune --force >j &&
+	json_check j "d[\"status\"] == \"success\" and d[\"command\"] == \"prune\"" &&
+	json_check j "d[\"data\"][\"summary\"] == {\"removed\": 6, \"busy\": 0, \"failed\": 0, \"bytes_freed\": 6002}" &&
+	json_check j "sorted(set(i[\"category\"] for i in d[\"data\"][\"items\"])) == [\"orphan_blobs\", \"orphan_lock_folders\", \"orphan_no_exist\", \"orphan_trees\", \"stale_incomplete\"]" &&
+	json_check j "all(i[\"status\"] == \"removed\" for i in d[\"data\"][\"items\"])" &&
+	setup &&
+	mlxk prune --json --dry-run >j &&
+	json_check j "d[\"data\"][\"dry_run\"] == True and d[\"data\"][\"summary\"][\"would_free_bytes\"] == 6002" &&
+	json_check j "all(i[\"status\"] == \"would_remove\" for i in d[\"data\"][\"items\"])"
+'
+
+test_expect_success 'detached revisions go only with --detached' '
+	setup && add_detached &&
+	D=$(repo_dir org/a) &&
+	mlxk prune --force >out &&
+	test_path_is_dir "$D/snapshots/$OLD" &&
+	mlxk --json prune --dry-run --detached >j &&
+	json_check j "[(i[\"path\"], i[\"bytes\"]) for i in d[\"data\"][\"items\"] if i[\"category\"] == \"detached_revisions\"] == [(\"models--org--a/snapshots/$OLD\", 1002)]" &&
+	mlxk prune --force --detached >out &&
+	test_grep "^removed models--org--a/snapshots/$OLD$" out &&
+	test_grep "^Freed 1.0KB: 1 removed" out &&
+	test_path_is_missing "$D/snapshots/$OLD" &&
+	test_path_is_missing "$D/blobs/$(cat "$TRASH/own")" &&
+	mlxk health --verify org/a >v
+'
+
+test_expect_success 'a stale .incomplete whose lock gets taken is kept' '
+	setup &&
+	D=$(repo_dir org/a) &&
+	L="$CACHE/.locks/models--org--a/$E1.lock" &&
+	touch "$L" || return 1
+	flock "$L" sleep 30 &
+	pid=$!
+	for i in $(seq 50); do
+		flock -n "$L" true || break
+		sleep 0.1
+	done
+	mlxk --json prune --force >j
+	rc=$?; kill $pid; wait $pid 2>/dev/null
+	test $rc = 0 &&
+	test_path_is_file "$D/blobs/$E1.0123abcd.incomplete" &&
+	test_path_is_missing "$D/blobs/$E2.incomplete" &&
+	json_check j "d[\"data\"][\"summary\"][\"removed\"] == 5"
+'
+
+test_expect_success 'an orphan blob whose lock is held while pruning is kept' '
+	setup &&
+	D=$(repo_dir org/a) &&
+	O=$(printf orphan | sha256sum | cut -d" " -f1) &&
+	L="$CACHE/.locks/models--org--a/$O.lock" &&
+	touch "$L" || return 1
+	flock "$L" sleep 30 &
+	pid=$!
+	for i in $(seq 50); do
+		flock -n "$L" true || break
+		sleep 0.1
+	done
+	mlxk prune --force >out
+	rc=$?; kill $pid; wait $pid 2>/dev/null
+	test $rc = 0 &&
+	test_path_is_file "$D/blobs/$O" &&
+	test_grep "^kept models--org--a/blobs/$O: its blob lock is held (download in progress)$" out &&
+	test_grep "^Freed .*: 5 removed, 1 kept (in use), 0 failed$" out
+'
+
+test_expect_success 'a held lock in a leftover lock folder keeps it' '
+	setup || return 1
+	L="$CACHE/.locks/models--gone--x/$E1.lock"
+	flock "$L" sleep 30 &
+	pid=$!
+	for i in $(seq 50); do
+		flock -n "$L" true || break
+		sleep 0.1
+	done
+	mlxk prune --force >out
+	rc=$?; kill $pid; wait $pid 2>/dev/null
+	test $rc = 0 &&
+	test_path_is_file "$L" &&
+	test_path_is_missing "$CACHE/.locks/models--gone--x/$E2.lock" &&
+	test_grep "^kept .locks/models--gone--x: 1 lock file kept (held)$" out
+'
+
+test_expect_success 'links are never followed: a symlinked repo keeps its target' '
+	rm -rf "$CACHE" "$TRASH/elsewhere" &&
+	mkdir -p "$TRASH/elsewhere/.no_exist/$OLD" "$TRASH/elsewhere/snapshots" &&
+	touch "$TRASH/elsewhere/.no_exist/$OLD/keep" &&
+	mkdir -p "$CACHE" &&
+	ln -s "$TRASH/elsewhere" "$CACHE/models--org--link" &&
+	mlxk --json prune --force >j;
+	test_path_is_file "$TRASH/elsewhere/.no_exist/$OLD/keep" &&
+	json_check j "all(i[\"status\"] != \"removed\" for i in d[\"data\"][\"items\"])"
+'
+
+test_expect_success 'a link inside .no_exist is unlinked, its target kept' '
+	setup &&
+	D=$(repo_dir org/a) &&
+	printf keep >"$TRASH/victim" &&
+	ln -s "$TRASH/victim" "$D/.no_exist/$OLD/evil" &&
+	mkdir -p "$TRASH/victimdir" && touch "$TRASH/victimdir/f" &&
+	ln -s "$TRASH/victimdir" "$D/.no_exist/$OLD/evildir" &&
+	mlxk prune --force >out &&
+	test_path_is_missing "$D/.no_exist/$OLD" &&
+	test_path_is_file "$TRASH/victim" &&
+	test_path_is_file "$TRASH/victimdir/f"
+'
+
+test_expect_success 'usage errors exit 2' '
+	test_expect_code 2 mlxk prune --frob 2>err &&
+	test_grep "unknown option" err &&
+	test_expect_code 2 mlxk prune extra 2>err
+'
+
+test_done
