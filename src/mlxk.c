@@ -9,7 +9,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdint.h>
 #include <sys/stat.h>
+#ifdef __APPLE__
+#include <sys/sysctl.h>
+#endif
 #include <unistd.h>
 
 #include <jansson.h>
@@ -17,6 +21,7 @@
 #include "cmd/cmd.h"
 #include "util/jsonout.h"
 #include "util/msg.h"
+#include "util/xalloc.h"
 #include "version.h"
 
 /* Sorted by name; "mlxk --help" lists them in this order. */
@@ -50,19 +55,34 @@ static void print_main_help(FILE *f)
 		"$HF_HUB_CACHE,\n"
 		"                   $HF_HOME/hub or ~/.cache/huggingface/hub)\n"
 		"  --json           print MLX-Knife's JSON envelope on stdout\n"
+		"                   (both may also follow the command name)\n"
 		"  --version        print the version\n"
 		"  -h, --help       print this help\n\n"
 		"Run 'mlxk help COMMAND' for a command's options.\n");
 }
 
+/* Physical memory for --version --json; 0 when it cannot be told. */
 static unsigned long long memory_total_bytes(void)
 {
+#if defined(__APPLE__)
+	/* hw.memsize is 64-bit; _SC_PHYS_PAGES is not there on older macOS. */
+	uint64_t mem = 0;
+	size_t len = sizeof(mem);
+
+	if (sysctlbyname("hw.memsize", &mem, &len, NULL, 0) < 0 ||
+	    len != sizeof(mem))
+		return 0;
+	return mem;
+#elif defined(_SC_PHYS_PAGES) && defined(_SC_PAGESIZE)
 	long pages = sysconf(_SC_PHYS_PAGES);
 	long size = sysconf(_SC_PAGESIZE);
 
 	if (pages <= 0 || size <= 0)
 		return 0;
 	return (unsigned long long)pages * (unsigned long long)size;
+#else
+	return 0;
+#endif
 }
 
 static int print_version(bool json)
@@ -87,7 +107,7 @@ static int print_version(bool json)
 	return EXIT_OK;
 }
 
-static int run_help(int argc, char **argv)
+static int run_help(int argc, char **argv, bool json)
 {
 	const struct cmd_entry *e;
 
@@ -101,7 +121,9 @@ static int run_help(int argc, char **argv)
 	}
 	e = find_command(argv[1]);
 	if (!e)
-		return usage_error(NULL, "'%s' is not a mlxk command", argv[1]);
+		return cmd_usage_error(
+			NULL, json || cmd_json_requested(argc, argv, false),
+			"'%s' is not a mlxk command", argv[1]);
 	cmd_print_help(e, stdout);
 	return EXIT_OK;
 }
@@ -121,12 +143,48 @@ static int check_stdout(int status)
 	return status;
 }
 
+/*
+ * "mlxk list --cache-dir X" means what "mlxk --cache-dir X list" means:
+ * take --cache-dir (the last one wins) out of the command's arguments,
+ * up to a "--". Returns the remaining argv (NULL-terminated, to free),
+ * or NULL if --cache-dir has no value.
+ */
+static char **take_cache_dir(int argc, char **argv, struct mlxk_ctx *ctx,
+			     int *out_argc)
+{
+	char **out = xcalloc((size_t)argc + 1, sizeof(*out));
+	int n = 0, j;
+
+	for (j = 0; j < argc; j++) {
+		const char *a = argv[j];
+
+		if (j && !strcmp(a, "--"))
+			break;
+		if (j && !strcmp(a, "--cache-dir")) {
+			if (j + 1 >= argc) {
+				free(out);
+				return NULL;
+			}
+			ctx->cache_dir = argv[++j];
+		} else if (j && !strncmp(a, "--cache-dir=", 12)) {
+			ctx->cache_dir = a + 12;
+		} else {
+			out[n++] = argv[j];
+		}
+	}
+	while (j < argc)
+		out[n++] = argv[j++];
+	*out_argc = n;
+	return out;
+}
+
 int main(int argc, char **argv)
 {
 	struct mlxk_ctx ctx = { NULL, false };
 	bool version = false;
 	const struct cmd_entry *e;
-	int i, status;
+	char **cmd_argv;
+	int i, status, cmd_argc;
 
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i];
@@ -142,13 +200,17 @@ int main(int argc, char **argv)
 			return check_stdout(EXIT_OK);
 		} else if (!strcmp(a, "--cache-dir")) {
 			if (i + 1 >= argc)
-				return usage_error(NULL, "--cache-dir needs a "
-							 "directory");
+				return cmd_usage_error(
+					NULL,
+					cmd_json_requested(argc, argv, false),
+					"--cache-dir needs a directory");
 			ctx.cache_dir = argv[++i];
 		} else if (!strncmp(a, "--cache-dir=", 12)) {
 			ctx.cache_dir = a + 12;
 		} else {
-			return usage_error(NULL, "unknown option '%s'", a);
+			return cmd_usage_error(
+				NULL, cmd_json_requested(argc, argv, false),
+				"unknown option '%s'", a);
 		}
 	}
 	if (version) {
@@ -168,12 +230,14 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	if (!strcmp(argv[i], "help"))
-		return check_stdout(run_help(argc - i, argv + i));
+		return check_stdout(run_help(argc - i, argv + i, ctx.json));
 	if (!strcmp(argv[i], "version"))
 		return check_stdout(print_version(ctx.json));
 	e = find_command(argv[i]);
 	if (!e)
-		return usage_error(NULL, "'%s' is not a mlxk command", argv[i]);
+		return cmd_usage_error(NULL,
+				       cmd_json_requested(argc, argv, false),
+				       "'%s' is not a mlxk command", argv[i]);
 	/* "mlxk CMD --help" works the same for every command. */
 	for (int j = i + 1; j < argc && strcmp(argv[j], "--"); j++) {
 		if (!strcmp(argv[j], "--help") || !strcmp(argv[j], "-h")) {
@@ -181,8 +245,14 @@ int main(int argc, char **argv)
 			return check_stdout(EXIT_OK);
 		}
 	}
+	cmd_argv = take_cache_dir(argc - i, argv + i, &ctx, &cmd_argc);
+	if (!cmd_argv)
+		return cmd_usage_error(
+			e, cmd_json_requested(argc - i, argv + i, ctx.json),
+			"--cache-dir needs a directory");
 	cmd_getopt_reset();
-	status = e->exec(argc - i, argv + i, &ctx);
+	status = e->exec(cmd_argc, cmd_argv, &ctx);
+	free(cmd_argv);
 	if (mlxk_interrupted && status != EXIT_USAGE)
 		status = EXIT_INTERRUPTED;
 	return check_stdout(status);

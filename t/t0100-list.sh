@@ -88,7 +88,7 @@ test_expect_success 'an unknown --framework is a usage error (exit 2)' '
 	test_expect_code 2 mlxk list --framework tensorflow 2>err &&
 	test_grep "unknown framework" err &&
 	test_expect_code 2 mlxk list --framework 2>err &&
-	test_grep "needs a name" err &&
+	test_grep "framework needs a value" err &&
 	test_expect_code 2 mlxk list --framework tensorflow --json >out &&
 	json_check out "d[\"status\"] == \"error\""
 '

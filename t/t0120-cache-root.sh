@@ -78,6 +78,19 @@ test_expect_success 'a set but empty variable counts as set (as in Python)' '
 	)
 '
 
+test_expect_success 'an empty XDG_CACHE_HOME means ./huggingface/hub (as in Python)' '
+	mkdir -p xdg-cwd && (
+		cd xdg-cwd &&
+		model_at "$PWD/huggingface/hub" org/xdg-relative &&
+		test "$(unset HF_HOME; XDG_CACHE_HOME= listed)" = org/xdg-relative
+	)
+'
+
+test_expect_success 'HOME set but empty is used by ~, as expanduser does' '
+	test "$(unset HF_HOME; HOME=$HOME/ listed)" = org/default &&
+	test "$(HOME= HF_HUB_CACHE="~$TRASH/explicit" listed)" = org/explicit
+'
+
 test_expect_success 'a missing cache directory lists nothing and exits 0' '
 	test -z "$(listed --cache-dir "$TRASH/does-not-exist")" &&
 	mlxk --cache-dir "$TRASH/does-not-exist" health --json >out &&

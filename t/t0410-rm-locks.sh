@@ -3,12 +3,23 @@
 # --force keeps what is busy.
 . "$(dirname "$0")/test-lib.sh"
 export MLXK_LOCK_GRACE_MS=50
+
+# kill_tree PID: stop a background holder and everything it started.
+kill_tree() {
+	local c
+	for c in $(cat /proc/"$1"/task/*/children 2>/dev/null); do kill_tree "$c"; done
+	kill "$1" 2>/dev/null
+	return 0
+}
 PY=/usr/bin/python3
+if ! $PY -c "import filelock" 2>/dev/null; then
+	test_skip_all="python3-filelock not installed"
+fi
 
 # hold_flock FILE: hold FILE's flock from another process (flock(1)).
 hold_flock() {
 	rm -f ready
-	flock "$1" sh -c 'touch ready; exec sleep 30' &
+	flock "$1" sh -c "touch ready; exec sleep 30" &
 	HOLDER=$!
 	for _ in $(seq 100); do test -e ready && return 0; sleep 0.05; done
 	return 1
@@ -53,7 +64,7 @@ test_expect_success 'a lock held by flock(1) makes rm refuse (locks_present)' '
 	printf "partial" >"$D/blobs/$W.incomplete" &&
 	hold_flock "$L/$W.lock" &&
 	test_expect_code 1 mlxk rm org/beta 2>err;
-	rc=$?; kill $HOLDER; wait
+	rc=$?; kill_tree $HOLDER; wait
 	test $rc = 0 &&
 	test_line_count = 1 err &&
 	test_grep "^mlxk: error: org/beta has a download in progress: 1 lock file is held (.locks/models--org--beta/$W.lock)" err &&
@@ -65,7 +76,7 @@ test_expect_success 'locks_present in JSON lists the held lock files' '
 	setup &&
 	hold_flock "$L/$W.lock" &&
 	test_expect_code 1 mlxk --json rm org/beta >out;
-	rc=$?; kill $HOLDER; wait
+	rc=$?; kill_tree $HOLDER; wait
 	test $rc = 0 &&
 	json_check out "d[\"status\"] == \"error\" and d[\"error\"][\"type\"] == \"locks_present\"" &&
 	json_check out "d[\"data\"][\"locks_detected\"] is True" &&
@@ -81,7 +92,7 @@ test_expect_success 'rm --force keeps the held lock, its blob and its .incomplet
 	mlxk rm --force org/beta >out 2>err;
 	rc=$?
 	flock -n "$L/$W.lock" true; free=$?
-	kill $HOLDER; wait
+	kill_tree $HOLDER; wait
 	test $rc = 0 &&
 	test $free = 1 &&
 	test_grep "Kept (lock held by another process): models--org--beta/blobs/$W.incomplete" out &&
@@ -102,7 +113,7 @@ test_expect_success 'a lock held by python filelock survives rm --force' '
 	mlxk --json rm --force org/beta >out;
 	rc=$?
 	flock -n "$L/$W.lock" true; free=$?
-	kill $HOLDER; wait
+	kill_tree $HOLDER; wait
 	test $rc = 0 &&
 	test $free = 1 &&
 	json_check out "d[\"data\"][\"locks_detected\"] is True" &&
@@ -118,7 +129,7 @@ test_expect_success 'rm MODEL@REV refuses while any blob lock of the repo is hel
 	printf "two" | add_file org/beta "$C2" extra.bin >/dev/null &&
 	hold_filelock "$L/$W.lock" &&
 	test_expect_code 1 mlxk rm "org/beta@$C2" 2>err;
-	rc=$?; kill $HOLDER; wait
+	rc=$?; kill_tree $HOLDER; wait
 	test $rc = 0 &&
 	test_grep "download in progress" err &&
 	test_path_is_dir "$D/snapshots/$C2"

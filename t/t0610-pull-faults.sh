@@ -119,6 +119,21 @@ test_expect_success 'tree paths that leave the snapshot are refused before any w
 	done
 '
 
+test_expect_success 'a CDN that answers 404 is not called a missing repo' '
+	fresh && knobs "{\"cdn_base\": \"http://127.0.0.2:$HUBPORT/nothere\"}" &&
+	test_expect_code 1 mlxk pull org/model 2>err &&
+	test_grep "^mlxk: error: model.safetensors: the download server the Hub redirected to answered HTTP 404$" err &&
+	! grep "not found" err &&
+	! grep "X-Amz" err
+'
+
+test_expect_success 'a listed file the Hub does not serve is named as such' '
+	fresh && knobs "{\"extra_entries\": [{\"type\": \"file\", \"oid\": \"0123456789abcdef0123456789abcdef01234567\", \"size\": 3, \"path\": \"ghost.json\"}]}" &&
+	test_expect_code 1 mlxk pull org/model 2>err &&
+	test_grep "^mlxk: error: ghost.json: the Hub has no such file in .org/model. at .$MAIN.$" err &&
+	test_path_is_file "$R/snapshots/$MAIN/config.json"
+'
+
 test_expect_success 'after the faults, a clean pull completes everything' '
 	knobs "{}" &&
 	mlxk pull -q --force-resume org/model &&

@@ -53,10 +53,14 @@ test_expect_success 'without --force-resume a partial download needs confirmatio
 	test_expect_code 1 mlxk pull org/model 2>err </dev/null &&
 	test_grep "Incomplete download" err &&
 	test_grep "^hint: run .mlxk pull --force-resume org/model." err &&
-	test_expect_code 1 mlxk --json pull org/model >out &&
+	hub_log_reset &&
+	mlxk --json pull org/model >out &&
+	json_check out "d[\"status\"] == \"success\" and d[\"error\"] is None" &&
 	json_check out "d[\"data\"][\"download_status\"] == \"requires_confirmation\"" &&
-	json_check out "d[\"error\"][\"type\"] == \"requires_confirmation\"" &&
-	json_check out "\"--force-resume\" in d[\"data\"][\"message\"]"
+	json_check out "d[\"data\"][\"commit_hash\"] == \"$MAIN\"" &&
+	json_check out "\"--force-resume\" in d[\"data\"][\"message\"]" &&
+	! hub_log "\"/resolve/\" in e[\"p\"]" | grep . &&
+	test "$(wc -c <"$R/blobs/$BLOB.incomplete")" = "$(cat partial-size)"
 '
 
 test_expect_success '--force-resume continues with Range from the partial size' '
@@ -88,6 +92,24 @@ test_expect_success 'after kill -9 a new pull fetches only the missing bytes' '
 	test_grep "\"range\": \"bytes=$size-\"" cdn &&
 	blobs_are_hashes "$R" &&
 	cmp "$HUBROOT/org/model/main/model.safetensors" "$R/snapshots/$MAIN/model.safetensors"
+'
+
+test_expect_success 'kill -9 loses little of what had arrived' '
+	rm -rf "$CACHE" "$HUBLOG.pos" &&
+	knobs "{\"slow\": 200000}" &&
+	{ "$MLXK_BIN" pull -q -j 1 org/model & } &&
+	pid=$! &&
+	wait_for_partial && sleep 0.5 &&
+	kill -9 $pid && { wait $pid; true; } &&
+	sleep 0.2 &&
+	sent=$(cat "$HUBLOG.pos") &&
+	size=$(wc -c <"$R/blobs/$BLOB.incomplete") &&
+	echo "served up to byte $sent, $size on disk" &&
+	test "$size" -le "$sent" &&
+	test $((sent - size)) -le 65536 &&
+	knobs "{}" &&
+	mlxk pull -q --force-resume org/model &&
+	blobs_are_hashes "$R"
 '
 
 test_expect_success 'a partial file that is not a prefix is discarded after hashing' '
@@ -146,6 +168,34 @@ test_expect_success 'SIGINT while waiting for a lock exits 130' '
 	kill -INT $pid &&
 	test_expect_code 130 wait $pid &&
 	kill $fl; wait $fl; true
+'
+
+test_expect_success 'kill -9 while waiting for a lock: the next pull completes' '
+	rm -rf "$CACHE" held &&
+	mkdir -p "$(dirname "$LOCK")" &&
+	{ flock "$LOCK" sleep 2 & } &&
+	fl=$! &&
+	sleep 0.2 &&
+	{ "$MLXK_BIN" pull -q org/model & } &&
+	pid=$! &&
+	sleep 0.6 &&
+	kill -9 $pid && { wait $pid; true; } &&
+	test_path_is_missing "$R/blobs/$BLOB.incomplete" &&
+	wait $fl &&
+	hub_log_reset &&
+	mlxk --json pull org/model >out &&
+	json_check out "d[\"data\"][\"download_status\"] == \"success\"" &&
+	blobs_are_hashes "$R" &&
+	cmp "$HUBROOT/org/model/main/model.safetensors" "$R/snapshots/$MAIN/model.safetensors"
+'
+
+test_expect_success 'killed between rename and link: the blob is linked, not fetched' '
+	rm "$R/snapshots/$MAIN/model.safetensors" &&
+	hub_log_reset &&
+	mlxk pull org/model 2>err &&
+	test_grep "^cached model.safetensors" err &&
+	! hub_log "e[\"host\"] == \"127.0.0.2\"" | grep . &&
+	cmp "$HUBROOT/org/model/main/model.safetensors" "$R/snapshots/$MAIN/model.safetensors"
 '
 
 test_expect_success 'a lockless writer truncating our partial file is waited for and verified' '

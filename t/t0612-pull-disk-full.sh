@@ -37,5 +37,21 @@ test_expect_success 'the partial file stays for a later resume' '
 	test -s "$SMALL/hub/models--org--model/blobs/$BLOB.incomplete"
 '
 
+test_expect_success '--json carries the warning as data.preflight_warning' '
+	rm -rf "$SMALL/hub" &&
+	test_expect_code 1 mlxk --cache-dir "$SMALL/hub" --json pull -j 1 org/model >out 2>err &&
+	test_must_be_empty err &&
+	json_check out "d[\"status\"] == \"error\" and d[\"error\"][\"type\"] == \"download_failed\"" &&
+	json_check out "\"No space left on device\" in d[\"error\"][\"message\"]" &&
+	json_check out "d[\"data\"][\"preflight_warning\"].startswith(\"\x27org/model\x27 needs 2.0MB more but only\")"
+'
+
+test_expect_success '-q drops the warning and keeps the errors' '
+	rm -rf "$SMALL/hub" &&
+	test_expect_code 1 mlxk --cache-dir "$SMALL/hub" pull -q -j 1 org/model 2>err &&
+	! grep warning err &&
+	test_grep "No space left on device" err
+'
+
 umount "$SMALL" 2>/dev/null
 test_done

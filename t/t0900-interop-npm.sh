@@ -111,17 +111,16 @@ test_expect_success 'mlxk reads a cache written by snapshotDownload as complete'
 	! hub_log "\"/resolve/\" in e[\"p\"]" | grep .
 '
 
-test_expect_success 'mlxk list/health see the snapshotDownload cache as healthy (when available)' '
+test_expect_success 'mlxk list and health see the snapshotDownload cache as healthy' '
 	JS="$TRASH/jscache" &&
-	if mlxk --cache-dir "$JS" list --json >list.json 2>/dev/null; then
-		json_check list.json "[m[\"name\"] for m in d[\"data\"][\"models\"]] == [\"org/model\"]" &&
-		json_check list.json "d[\"data\"][\"models\"][0][\"health\"] == \"healthy\"" &&
-		json_check list.json "d[\"data\"][\"models\"][0][\"hash\"] == \"$MAIN\"" &&
-		mlxk --cache-dir "$JS" health --json org/model >health.json &&
-		json_check health.json "d[\"data\"][\"summary\"][\"healthy_count\"] == 1"
-	else
-		say "mlxk list --json is not available yet; checked files only"
-	fi
+	mlxk --cache-dir "$JS" list --json >list.json &&
+	json_check list.json "[m[\"name\"] for m in d[\"data\"][\"models\"]] == [\"org/model\"]" &&
+	json_check list.json "d[\"data\"][\"models\"][0][\"health\"] == \"healthy\"" &&
+	json_check list.json "d[\"data\"][\"models\"][0][\"hash\"] == \"$MAIN\"" &&
+	mlxk --cache-dir "$JS" health --json org/model >health.json &&
+	json_check health.json "d[\"data\"][\"summary\"][\"healthy_count\"] == 1" &&
+	json_check health.json "d[\"data\"][\"summary\"][\"unhealthy_count\"] == 0" &&
+	mlxk --cache-dir "$JS" health org/model >health.txt
 '
 
 test_expect_success 'mlxk pull and snapshotDownload at once end in one verified cache' '
@@ -147,7 +146,9 @@ test_expect_success 'mlxk pull and snapshotDownload at once end in one verified 
 
 test_expect_success 'after the race, a second mlxk pull has nothing to do' '
 	mlxk --json pull org/model >out &&
-	json_check out "d[\"data\"][\"download_status\"] == \"already_exists\""
+	json_check out "d[\"data\"][\"download_status\"] == \"already_exists\"" &&
+	mlxk health --json org/model >health.json &&
+	json_check health.json "d[\"data\"][\"summary\"][\"healthy_count\"] == 1"
 '
 
 test_done

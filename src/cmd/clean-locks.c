@@ -1,19 +1,623 @@
-/* mlxk clean-locks: not written yet. */
+/*
+ * mlxk clean-locks: remove the lock files huggingface_hub leaves behind,
+ * by the safe recipe of core/lock.h, never one that is in use.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
 #include "cmd.h"
+#include "../core/lock.h"
+#include "../core/model.h"
+#include "../core/repo.h"
+#include "../util/fsutil.h"
+#include "../util/humanize.h"
+#include "../util/jsonout.h"
 #include "../util/msg.h"
+#include "../util/xalloc.h"
+
+#define DEFAULT_OLDER_THAN (10 * 60)
+
+struct cl_opts {
+	bool all, dry_run, force, json, verbose;
+	long long older_than;
+};
+
+/* One folder to sweep: .locks/<name>, or <repo>/blobs for legacy locks. */
+struct target {
+	char *display; /* relative to the cache root */
+	char *repo;    /* the repo folder whose blobs/ guards downloads */
+	bool lock_folder;
+	size_t entries;	    /* names in the folder before the sweep */
+	size_t first, last; /* its items in the sweep */
+};
+
+struct targets {
+	struct target *t;
+	size_t nr, alloc;
+	size_t skipped_dirs; /* not real directories: never entered */
+	struct strlist skipped;
+};
+
+static void add_target(struct targets *ts, char *display, const char *repo,
+		       bool lock_folder)
+{
+	struct target *t;
+
+	ALLOC_GROW(ts->t, ts->nr + 1, ts->alloc);
+	t = &ts->t[ts->nr++];
+	memset(t, 0, sizeof(*t));
+	t->display = display;
+	t->repo = xstrdup(repo);
+	t->lock_folder = lock_folder;
+}
+
+static void targets_release(struct targets *ts)
+{
+	for (size_t i = 0; i < ts->nr; i++) {
+		free(ts->t[i].display);
+		free(ts->t[i].repo);
+	}
+	free(ts->t);
+	strlist_clear(&ts->skipped);
+}
+
+static void list_names(int fd, struct strlist *out)
+{
+	struct dirent *de;
+	DIR *d;
+	int dfd = dup(fd);
+
+	if (dfd < 0)
+		return;
+	d = fdopendir(dfd);
+	if (!d) {
+		close(dfd);
+		return;
+	}
+	rewinddir(d);
+	while ((de = readdir(d)))
+		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+			strlist_push(out, de->d_name);
+	closedir(d);
+	strlist_sort(out);
+}
+
+/* Is the lock folder of repo folder name in the default (MLX) scope? */
+static bool mlx_scope(struct cache *c, const char *name)
+{
+	struct strbuf err = STRBUF_INIT;
+	struct repo r;
+	struct repo_rev *rev;
+	struct stat st;
+	bool mlx = false;
+
+	if (strncmp(name, "models--", 8))
+		return false;
+	if (fstatat(c->fd, name, &st, AT_SYMLINK_NOFOLLOW) < 0 &&
+	    errno == ENOENT) {
+		/* The repo is gone: only mlx-community's locks are ours. */
+		return !strncmp(name, "models--mlx-community--", 23);
+	}
+	if (repo_open(c, name, &r, &err) < 0) {
+		mlx = false;
+	} else if ((rev = repo_current(&r))) {
+		repo_load_files(&r, rev);
+		mlx = model_detect_framework(&r, rev) == FRAMEWORK_MLX;
+	} else {
+		mlx = !strncmp(name, "models--mlx-community--", 23);
+	}
+	repo_close(&r);
+	strbuf_release(&err);
+	return mlx;
+}
+
+static int collect(struct cache *c, const struct cl_opts *o, struct targets *ts,
+		   struct strbuf *err)
+{
+	struct strlist names = STRLIST_INIT;
+	int fd = fs_opendir_at(c->fd, ".locks");
+
+	if (fd < 0 && errno != ENOENT)
+		return error_set(err, "cannot open '.locks': %s",
+				 strerror(errno));
+	if (fd >= 0) {
+		list_names(fd, &names);
+		for (size_t i = 0; i < names.nr; i++) {
+			const char *n = names.items[i];
+			struct stat st;
+
+			if (fstatat(fd, n, &st, AT_SYMLINK_NOFOLLOW) < 0)
+				continue;
+			if (!S_ISDIR(st.st_mode)) {
+				if (o->all)
+					strlist_push_nodup(
+						&ts->skipped,
+						xasprintf(".locks/%s", n));
+				continue;
+			}
+			if (!o->all && !mlx_scope(c, n))
+				continue;
+			add_target(ts, xasprintf(".locks/%s", n), n, true);
+		}
+		close(fd);
+		strlist_clear(&names);
+	}
+	if (!o->all)
+		return 0;
+	/* Legacy (before huggingface_hub 0.19): <repo>/blobs/<etag>.lock */
+	list_names(c->fd, &names);
+	for (size_t i = 0; i < names.nr; i++) {
+		const char *n = names.items[i];
+		struct strlist blobs = STRLIST_INIT;
+		bool any = false;
+		int rfd, bfd;
+
+		if (!cache_folder_type(n))
+			continue;
+		rfd = fs_opendir_at(c->fd, n); /* a linked repo is not ours */
+		if (rfd < 0)
+			continue;
+		bfd = fs_opendir_at(rfd, "blobs");
+		close(rfd);
+		if (bfd < 0)
+			continue;
+		list_names(bfd, &blobs);
+		for (size_t j = 0; j < blobs.nr && !any; j++) {
+			size_t len = strlen(blobs.items[j]);
+			any = len > 5 &&
+			      !strcmp(blobs.items[j] + len - 5, ".lock");
+		}
+		if (any)
+			add_target(ts, xasprintf("%s/blobs", n), n, false);
+		strlist_clear(&blobs);
+		close(bfd);
+	}
+	strlist_clear(&names);
+	return 0;
+}
+
+/* Open a target folder and the blobs/ folder that guards its downloads. */
+static int open_target(struct cache *c, const struct target *t, int *blobs)
+{
+	int fd, rfd;
+
+	*blobs = -1;
+	fd = fs_open_path_at(c->fd, t->display, O_RDONLY | O_DIRECTORY);
+	if (fd < 0)
+		return -1;
+	if (!t->lock_folder) {
+		*blobs = dup(fd);
+		return fd;
+	}
+	/* Reading only: a repo linked to another disk is followed here. */
+	rfd = fs_opendir_follow_at(c->fd, t->repo);
+	if (rfd >= 0) {
+		*blobs = fs_opendir_at(rfd, "blobs");
+		close(rfd);
+	}
+	return fd;
+}
+
+static size_t sweep_all(struct cache *c, struct targets *ts,
+			struct lock_sweep *s, bool dry)
+{
+	size_t folders_removed = 0;
+	struct stat st;
+	int root = -1;
+
+	for (size_t i = 0; i < ts->nr; i++) {
+		struct target *t = &ts->t[i];
+		struct strlist names = STRLIST_INIT;
+		struct strbuf err = STRBUF_INIT;
+		int blobs, fd;
+
+		t->first = t->last = s->nr;
+		if (s->opts.stop && *s->opts.stop)
+			break;
+		fd = open_target(c, t, &blobs);
+		if (fd < 0)
+			continue;
+		list_names(fd, &names);
+		t->entries = names.nr;
+		strlist_clear(&names);
+		lock_sweep_dir(s, fd, t->display, blobs, &err);
+		t->last = s->nr;
+		if (blobs >= 0)
+			close(blobs);
+		close(fd);
+		strbuf_release(&err);
+	}
+	lock_sweep_finish(s);
+	/* Folders left empty go, after the grace period (recipe step 9). */
+	root = fs_opendir_at(c->fd, ".locks");
+	for (size_t i = 0; i < ts->nr; i++) {
+		struct target *t = &ts->t[i];
+		size_t removed = 0;
+
+		if (!t->lock_folder)
+			continue;
+		for (size_t j = t->first; j < t->last; j++)
+			if (s->items[j].fate == LOCK_REMOVED ||
+			    s->items[j].fate == LOCK_GONE)
+				removed++;
+		/*
+		 * The lock folder of a repo still in the cache stays: its
+		 * next download needs it, and a client that does not create
+		 * it (filelock < 3.12.3) would fail in the gap.
+		 */
+		if (fstatat(c->fd, t->repo, &st, AT_SYMLINK_NOFOLLOW) == 0 ||
+		    errno != ENOENT)
+			continue;
+		if (dry) {
+			if (removed == t->entries)
+				folders_removed++;
+		} else if (root >= 0 &&
+			   unlinkat(root, t->repo, AT_REMOVEDIR) == 0) {
+			folders_removed++;
+		}
+	}
+	if (root >= 0)
+		close(root);
+	return folders_removed;
+}
+
+static const char *reason_text(enum lock_fate f)
+{
+	switch (f) {
+	case LOCK_REMOVED:
+		return "removed";
+	case LOCK_KEPT_HELD:
+		return "held by a running process";
+	case LOCK_KEPT_RECENT:
+		return "used recently";
+	case LOCK_KEPT_DOWNLOAD:
+		return "download in progress";
+	case LOCK_KEPT_SOFT:
+		return "soft lock of a live or remote process";
+	case LOCK_KEPT_NO_PERM:
+		return "no permission";
+	case LOCK_KEPT_NOT_FILE:
+		return "not a regular file";
+	case LOCK_KEPT_NO_FLOCK:
+		return "file system without flock";
+	case LOCK_KEPT_CHANGED:
+		return "replaced while looking";
+	case LOCK_KEPT_ERROR:
+		return "error";
+	case LOCK_GONE:
+		return "already gone";
+	default:
+		return "unknown";
+	}
+}
+
+static char *owner_name(uid_t uid)
+{
+	struct passwd *pw = getpwuid(uid);
+
+	if (pw && pw->pw_name)
+		return xstrdup(pw->pw_name);
+	return xasprintf("uid %lu", (unsigned long)uid);
+}
+
+static size_t kept_total(const struct lock_sweep *s)
+{
+	size_t n = 0;
+
+	for (int f = 0; f < LOCK_FATE_COUNT; f++)
+		if (f != LOCK_REMOVED && f != LOCK_GONE)
+			n += s->count[f];
+	return n;
+}
+
+/* "3 held, 1 used recently" */
+static void kept_summary(struct strbuf *sb, const struct lock_sweep *s)
+{
+	bool first = true;
+
+	for (int f = 0; f < LOCK_FATE_COUNT; f++) {
+		if (f == LOCK_REMOVED || f == LOCK_GONE || !s->count[f])
+			continue;
+		strbuf_addf(sb, "%s%zu %s", first ? "" : ", ", s->count[f],
+			    reason_text((enum lock_fate)f));
+		first = false;
+	}
+}
+
+/* "owned by alice, bob" for the files we had no permission for. */
+static void owners(struct strbuf *sb, const struct lock_sweep *s)
+{
+	struct strlist names = STRLIST_INIT;
+
+	for (size_t i = 0; i < s->nr; i++) {
+		char *n;
+
+		if (s->items[i].fate != LOCK_KEPT_NO_PERM)
+			continue;
+		n = owner_name(s->items[i].uid);
+		if (!strlist_has(&names, n))
+			strlist_push(&names, n);
+		free(n);
+	}
+	for (size_t i = 0; i < names.nr; i++)
+		strbuf_addf(sb, "%s%s", i ? ", " : "", names.items[i]);
+	strlist_clear(&names);
+}
+
+static void print_human(const struct cl_opts *o, const struct lock_sweep *s,
+			const struct targets *ts, size_t folders_removed)
+{
+	struct strbuf sb = STRBUF_INIT;
+	size_t kept = kept_total(s);
+
+	if (o->verbose) {
+		for (size_t i = 0; i < s->nr; i++) {
+			const struct lock_sweep_item *it = &s->items[i];
+
+			if (it->fate == LOCK_REMOVED) {
+				printf("%s %s\n",
+				       o->dry_run ? "would remove" : "removed",
+				       it->path);
+			} else if (it->fate == LOCK_KEPT_NO_PERM) {
+				char *n = owner_name(it->uid);
+				printf("kept    %s (no permission; owned by "
+				       "%s)\n",
+				       it->path, n);
+				free(n);
+			} else {
+				printf("kept    %s (%s)\n", it->path,
+				       reason_text(it->fate));
+			}
+		}
+		for (size_t i = 0; i < ts->skipped.nr; i++)
+			printf("kept    %s (not a directory; not entered)\n",
+			       ts->skipped.items[i]);
+	}
+	printf("%s %zu lock file%s in %zu folder%s",
+	       o->dry_run ? "Would remove" : "Removed", s->count[LOCK_REMOVED],
+	       s->count[LOCK_REMOVED] == 1 ? "" : "s", ts->nr,
+	       ts->nr == 1 ? "" : "s");
+	if (folders_removed)
+		printf(" (%zu empty folder%s %s)", folders_removed,
+		       folders_removed == 1 ? "" : "s",
+		       o->dry_run ? "would go" : "removed");
+	printf("\n");
+	if (kept) {
+		kept_summary(&sb, s);
+		printf("Kept %zu: %s\n", kept, sb.buf);
+		if (s->count[LOCK_KEPT_NO_PERM]) {
+			strbuf_reset(&sb);
+			owners(&sb, s);
+			printf("No permission for %zu lock file%s owned by "
+			       "%s\n",
+			       s->count[LOCK_KEPT_NO_PERM],
+			       s->count[LOCK_KEPT_NO_PERM] == 1 ? "" : "s",
+			       sb.buf);
+		}
+	}
+	strbuf_release(&sb);
+}
+
+static json_t *report_json(const struct cl_opts *o, const struct lock_sweep *s,
+			   const struct targets *ts, size_t folders_removed)
+{
+	json_t *d = json_object(), *by = json_object();
+
+	json_object_set_new(d, "scope", json_string(o->all ? "all" : "mlx"));
+	json_object_set_new(d, "dry_run", json_boolean(o->dry_run));
+	json_object_set_new(d, "older_than_seconds",
+			    json_integer(o->older_than));
+	json_object_set_new(d, "grace_ms",
+			    json_integer((json_int_t)s->opts.grace_ms));
+	json_object_set_new(d, "folders_scanned",
+			    json_integer((json_int_t)ts->nr));
+	json_object_set_new(d, "folders_removed",
+			    json_integer((json_int_t)folders_removed));
+	json_object_set_new(d, "removed",
+			    json_integer((json_int_t)s->count[LOCK_REMOVED]));
+	json_object_set_new(d, "kept", json_integer((json_int_t)kept_total(s)));
+	for (int f = 0; f < LOCK_FATE_COUNT; f++)
+		if (f != LOCK_REMOVED && f != LOCK_GONE)
+			json_object_set_new(
+				by, lock_fate_name((enum lock_fate)f),
+				json_integer((json_int_t)s->count[f]));
+	json_object_set_new(d, "kept_by_reason", by);
+	json_object_set_new(d, "gone",
+			    json_integer((json_int_t)s->count[LOCK_GONE]));
+	if (o->verbose) {
+		json_t *files = json_array();
+
+		for (size_t i = 0; i < s->nr; i++) {
+			const struct lock_sweep_item *it = &s->items[i];
+			json_t *f = json_object();
+			char *n = owner_name(it->uid);
+
+			json_object_set_new(f, "path",
+					    json_string_lossy(it->path));
+			json_object_set_new(
+				f, "fate",
+				json_string(lock_fate_name(it->fate)));
+			json_object_set_new(f, "owner", json_string_lossy(n));
+			free(n);
+			json_array_append_new(files, f);
+		}
+		json_object_set_new(d, "files", files);
+	}
+	return d;
+}
 
 static int cmd_clean_locks_exec(int argc, char **argv, struct mlxk_ctx *ctx)
 {
-	(void)argc;
-	(void)argv;
-	(void)ctx;
-	return error("'clean-locks' is not available yet"), EXIT_FAIL;
+	static const struct option longopts[] = {
+		{ "all", no_argument, NULL, 'a' },
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ "force", no_argument, NULL, 'f' },
+		{ "older-than", required_argument, NULL, 'o' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct cl_opts o = { .json = ctx->json,
+			     .older_than = DEFAULT_OLDER_THAN };
+	struct lock_sweep_opts so = { 0 };
+	struct targets ts = { 0 };
+	struct strbuf err = STRBUF_INIT;
+	struct lock_sweep s;
+	struct cache c;
+	size_t folders_removed;
+	int ch, ret = EXIT_OK;
+
+	while ((ch = getopt_long(argc, argv, "fv", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'a':
+			o.all = true;
+			break;
+		case 'n':
+			o.dry_run = true;
+			break;
+		case 'f':
+			o.force = true;
+			break;
+		case 'o':
+			if (parse_duration(optarg, &o.older_than) < 0)
+				return cmd_usage_error(
+					&cmd_clean_locks_entry, o.json,
+					"invalid duration '%s' (try 10m, 2h, "
+					"7d or 0)",
+					optarg);
+			break;
+		case 'j':
+			o.json = true;
+			break;
+		case 'v':
+			o.verbose = true;
+			break;
+		default:
+			return cmd_usage_error(&cmd_clean_locks_entry, o.json,
+					       "unknown option '%s'",
+					       argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return cmd_usage_error(&cmd_clean_locks_entry, o.json,
+				       "unexpected argument '%s'",
+				       argv[optind]);
+	if (cmd_open_cache(ctx, "clean-locks", o.json, &c) < 0)
+		return EXIT_FAIL;
+	so.older_than = (time_t)o.older_than;
+	so.grace_ms = lock_grace_default_ms();
+	so.stop = &mlxk_interrupted;
+	if (c.fd >= 0 && collect(&c, &o, &ts, &err) < 0) {
+		if (o.json)
+			json_print_error("clean-locks", NULL,
+					 "clean_locks_failed", err.buf, NULL);
+		else
+			error("%s", err.buf);
+		ret = EXIT_FAIL;
+		goto out;
+	}
+	cmd_catch_interrupts();
+	/* On a terminal, show what would happen and ask first. */
+	if (!o.force && !o.dry_run && !o.json && ts.nr && cmd_interactive()) {
+		struct strbuf q = STRBUF_INIT;
+		struct lock_sweep_opts dry = so;
+		bool yes;
+
+		dry.dry_run = true;
+		lock_sweep_init(&s, &dry);
+		sweep_all(&c, &ts, &s, true);
+		if (!s.count[LOCK_REMOVED]) {
+			lock_sweep_release(&s);
+			strbuf_release(&q);
+			goto run;
+		}
+		kept_summary(&q, &s);
+		fprintf(stderr, "%zu lock file%s in %zu folder%s can go",
+			s.count[LOCK_REMOVED],
+			s.count[LOCK_REMOVED] == 1 ? "" : "s", ts.nr,
+			ts.nr == 1 ? "" : "s");
+		if (kept_total(&s))
+			fprintf(stderr, "; %zu stay (%s)", kept_total(&s),
+				q.buf);
+		fprintf(stderr, ".\n");
+		lock_sweep_release(&s);
+		strbuf_release(&q);
+		yes = cmd_confirm("Remove them?", false);
+		if (!yes) {
+			fprintf(stderr, "Cancelled: nothing was removed.\n");
+			goto out;
+		}
+	}
+run:
+	so.dry_run = o.dry_run;
+	lock_sweep_init(&s, &so);
+	folders_removed = sweep_all(&c, &ts, &s, o.dry_run);
+	if (o.json)
+		json_print_success("clean-locks",
+				   report_json(&o, &s, &ts, folders_removed));
+	else
+		print_human(&o, &s, &ts, folders_removed);
+	if (s.count[LOCK_KEPT_ERROR])
+		ret = EXIT_FAIL;
+	lock_sweep_release(&s);
+	if (mlxk_interrupted)
+		ret = EXIT_INTERRUPTED;
+out:
+	targets_release(&ts);
+	strbuf_release(&err);
+	cache_close(&c);
+	return ret;
 }
 
 const struct cmd_entry cmd_clean_locks_entry = {
 	.name = "clean-locks",
-	.summary = "(not available yet)",
-	.usage = "clean-locks",
-	.help = "",
+	.summary = "remove lock files no process is using",
+	.usage = "clean-locks [--all] [--dry-run] [-f|--force] "
+		 "[--older-than DURATION]\n"
+		 "                   [--json] [-v]",
+	.help = "Remove the lock files that huggingface_hub leaves in "
+		".locks/ after every\n"
+		"download. Each file goes through a safe recipe: it is "
+		"removed only\n"
+		"while mlxk holds its flock, and kept held for a grace period "
+		"after the\n"
+		"unlink, so a process about to take it moves to a fresh file. "
+		"Files in\n"
+		"use, used recently, guarding a download in progress, or "
+		"SoftFileLock\n"
+		"markers of a live process stay.\n"
+		"\n"
+		"By default only the lock folders of MLX models are cleaned. "
+		"On "
+		"a\n"
+		"terminal it shows the counts and asks first; without one it "
+		"proceeds.\n"
+		"\n"
+		"options:\n"
+		"  --all                  every folder under .locks/ (models, "
+		"datasets,\n"
+		"                         spaces, kernels) and legacy "
+		"blobs/*.lock files\n"
+		"  --dry-run              report what would go; change "
+		"nothing\n"
+		"  -f, --force            do not ask\n"
+		"  --older-than DURATION  keep files used more recently "
+		"(default 10m;\n"
+		"                         30s, 2h, 7d, 0 for no limit)\n"
+		"  --json                 print the JSON envelope\n"
+		"  -v, --verbose          list every lock file and its fate\n"
+		"\n"
+		"environment:\n"
+		"  MLXK_LOCK_GRACE_MS     the grace period in milliseconds "
+		"(default 2000)\n",
 	.exec = cmd_clean_locks_exec,
 };

@@ -36,11 +36,70 @@ int cmd_usage_error(const struct cmd_entry *e, bool json, const char *fmt, ...)
 	strbuf_vaddf(&msg, fmt, ap);
 	va_end(ap);
 	if (json)
-		json_print_error(e->name, NULL, "CommandError", msg.buf, NULL);
+		json_print_error(e ? e->name : NULL, NULL, "CommandError",
+				 msg.buf, NULL);
 	else
-		usage_error(e->name, "%s", msg.buf);
+		usage_error(e ? e->name : NULL, "%s", msg.buf);
 	strbuf_release(&msg);
 	return EXIT_USAGE;
+}
+
+int cmd_fail(const char *command, bool json, struct json_t *data,
+	     const char *type, const char *msg)
+{
+	if (json) {
+		json_print_error(command, data, type, msg, NULL);
+	} else {
+		json_decref(data);
+		error("%s", msg);
+	}
+	return EXIT_FAIL;
+}
+
+bool cmd_json_requested(int argc, char **argv, bool json)
+{
+	/* MLX-Knife accepts --json anywhere, also before an option error. */
+	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
+		if (!strcmp(argv[i], "--json"))
+			return true;
+	return json;
+}
+
+/* Is arg ("--name" or "--name=value") a spelling of long option o? */
+static bool spells_option(const char *arg, const struct option *o)
+{
+	size_t n;
+
+	if (strncmp(arg, "--", 2))
+		return false;
+	arg += 2;
+	n = strcspn(arg, "=");
+	return n && !strncmp(o->name, arg, n);
+}
+
+int cmd_option_error(const struct cmd_entry *e, bool json, char **argv,
+		     const struct option *opts)
+{
+	const char *arg = argv[optind - 1];
+
+	if (!optopt)
+		return cmd_usage_error(e, json, "unknown option '%s'", arg);
+	/*
+	 * optopt is the option's val both for an unknown short option and
+	 * for a long option with a missing or unwanted value; only the
+	 * latter leaves its own spelling at argv[optind - 1].
+	 */
+	for (const struct option *o = opts; o->name; o++) {
+		if (o->val != optopt || !spells_option(arg, o))
+			continue;
+		if (o->has_arg == required_argument && !strchr(arg, '='))
+			return cmd_usage_error(e, json, "--%s needs a value",
+					       o->name);
+		if (o->has_arg == no_argument && strchr(arg, '='))
+			return cmd_usage_error(e, json, "--%s takes no value",
+					       o->name);
+	}
+	return cmd_usage_error(e, json, "unknown option '-%c'", optopt);
 }
 
 int cmd_open_cache(struct mlxk_ctx *ctx, const char *command, bool json,
@@ -49,11 +108,7 @@ int cmd_open_cache(struct mlxk_ctx *ctx, const char *command, bool json,
 	struct strbuf err = STRBUF_INIT;
 
 	if (cache_open_default(c, ctx->cache_dir, &err) < 0) {
-		if (json)
-			json_print_error(command, NULL, "cache_error", err.buf,
-					 NULL);
-		else
-			error("%s", err.buf);
+		cmd_fail(command, json, NULL, "cache_error", err.buf);
 		strbuf_release(&err);
 		cache_close(c);
 		return -1;

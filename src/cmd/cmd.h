@@ -40,19 +40,39 @@ extern volatile int mlxk_interrupted;
 void cmd_print_help(const struct cmd_entry *e, FILE *f);
 /* Reset getopt so a command can parse its own argv from argv[1]. */
 void cmd_getopt_reset(void);
+struct json_t;
+/*
+ * Report that the command failed: "mlxk: error: msg" on stderr, or the
+ * JSON error envelope of command with error type and data (stolen, may
+ * be NULL). Returns 1 (EXIT_FAIL).
+ */
+int cmd_fail(const char *command, bool json, struct json_t *data,
+	     const char *type, const char *msg);
 /*
  * Report a bad option the way every command does: one line on stderr
- * with a hint, or the JSON error envelope when json is set. Returns 2.
+ * with a hint, or the JSON error envelope when json is set. e may be
+ * NULL before a command is known ("command": null). Returns 2.
  */
 int cmd_usage_error(const struct cmd_entry *e, bool json, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/*
+ * True if --json is among argv[1..] (before any "--"), else json: the
+ * envelope is wanted even when option parsing fails early.
+ */
+bool cmd_json_requested(int argc, char **argv, bool json);
+struct option;
+/*
+ * Report what getopt_long() just rejected ('?' or ':'), naming the
+ * offending option: unknown, missing value or unwanted value. Returns 2.
+ */
+int cmd_option_error(const struct cmd_entry *e, bool json, char **argv,
+		     const struct option *opts);
 /*
  * Open the cache selected by --cache-dir or the environment. On failure
  * reports the error (human or JSON for command) and returns -1.
  */
 int cmd_open_cache(struct mlxk_ctx *ctx, const char *command, bool json,
 		   struct cache *c);
-struct json_t;
 /*
  * Report a model spec that did not resolve (resolve_model() < 0): an
  * empty name is a usage error (exit 2); not found, ambiguous (every match

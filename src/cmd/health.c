@@ -108,6 +108,7 @@ static json_t *report_json(const struct report *rep)
 
 static void report_human(const struct report *rep)
 {
+	struct strbuf name = STRBUF_INIT, reason = STRBUF_INIT;
 	size_t ok = 0;
 
 	for (size_t i = 0; i < rep->nr; i++)
@@ -123,9 +124,12 @@ static void report_human(const struct report *rep)
 			if (e->healthy != (bool)pass)
 				continue;
 			printf("%-9s %s \xe2\x80\x94 %s\n",
-			       e->healthy ? "healthy" : "unhealthy", e->name,
-			       e->reason);
+			       e->healthy ? "healthy" : "unhealthy",
+			       strbuf_printable(&name, e->name),
+			       strbuf_printable(&reason, e->reason));
 		}
+	strbuf_release(&name);
+	strbuf_release(&reason);
 }
 
 static const struct option health_options[] = {
@@ -144,9 +148,7 @@ static int cmd_health_exec(int argc, char **argv, struct mlxk_ctx *ctx)
 	struct cache c;
 	int opt, status = EXIT_OK;
 
-	for (int i = 1; i < argc; i++)
-		if (!strcmp(argv[i], "--json"))
-			o.json = true;
+	o.json = cmd_json_requested(argc, argv, o.json);
 	while ((opt = getopt_long(argc, argv, "", health_options, NULL)) !=
 	       -1) {
 		switch (opt) {
@@ -163,9 +165,8 @@ static int cmd_health_exec(int argc, char **argv, struct mlxk_ctx *ctx)
 			o.fix_permissions = true;
 			break;
 		default:
-			return cmd_usage_error(&cmd_health_entry, o.json,
-					       "unknown option '%s'",
-					       argv[optind - 1]);
+			return cmd_option_error(&cmd_health_entry, o.json, argv,
+						health_options);
 		}
 	}
 	if (optind < argc)
@@ -193,13 +194,8 @@ static int cmd_health_exec(int argc, char **argv, struct mlxk_ctx *ctx)
 			goto out;
 		}
 		if (check_folder(&c, res.folder, res.rev, &rep, &err) < 0) {
-			if (o.json)
-				json_print_error("health", report_json(&rep),
-						 "hash_not_found", err.buf,
-						 NULL);
-			else
-				error("%s", err.buf);
-			status = EXIT_FAIL;
+			status = cmd_fail("health", o.json, report_json(&rep),
+					  "hash_not_found", err.buf);
 			resolved_release(&res);
 			goto out;
 		}
@@ -208,14 +204,9 @@ static int cmd_health_exec(int argc, char **argv, struct mlxk_ctx *ctx)
 		struct strlist folders = STRLIST_INIT;
 
 		if (cache_model_folders(&c, &folders, &err) < 0) {
-			if (o.json)
-				json_print_error("health", report_json(&rep),
-						 "health_check_failed", err.buf,
-						 NULL);
-			else
-				error("%s", err.buf);
+			status = cmd_fail("health", o.json, report_json(&rep),
+					  "health_check_failed", err.buf);
 			strlist_clear(&folders);
-			status = EXIT_FAIL;
 			goto out;
 		}
 		for (size_t i = 0; i < folders.nr && !mlxk_interrupted; i++) {

@@ -27,16 +27,6 @@ struct list_opts {
 	int framework; /* enum framework, or -1 for any */
 };
 
-static bool contains_ci(const char *hay, const char *needle)
-{
-	size_t n = strlen(needle);
-
-	for (; *hay; hay++)
-		if (!strncasecmp(hay, needle, n))
-			return true;
-	return !n;
-}
-
 /* Inspect every model of the cache that matches pattern and framework. */
 static int collect(struct cache *c, const struct list_opts *o,
 		   struct model_info **out, size_t *nr)
@@ -48,11 +38,8 @@ static int collect(struct cache *c, const struct list_opts *o,
 	*out = NULL;
 	*nr = 0;
 	if (cache_model_folders(c, &folders, &err) < 0) {
-		if (o->json)
-			json_print_error("list", NULL, "list_operation_failed",
-					 err.buf, NULL);
-		else
-			error("%s", err.buf);
+		cmd_fail("list", o->json, NULL, "list_operation_failed",
+			 err.buf);
 		strbuf_release(&err);
 		return -1;
 	}
@@ -62,7 +49,7 @@ static int collect(struct cache *c, const struct list_opts *o,
 		struct repo r;
 
 		if (!name || strstr(name, SENTINEL) ||
-		    (o->pattern && !contains_ci(name, o->pattern))) {
+		    (o->pattern && !resolve_name_contains(name, o->pattern))) {
 			free(name);
 			continue;
 		}
@@ -103,7 +90,11 @@ struct table {
 
 static void table_add(struct table *t, const char *cell)
 {
-	strlist_push(&t->cells, cell);
+	struct strbuf sb = STRBUF_INIT;
+
+	/* Names and reasons come from the cache: no escapes to the tty. */
+	strlist_push(&t->cells, strbuf_printable(&sb, cell));
+	strbuf_release(&sb);
 }
 
 static void table_print(struct table *t)
@@ -319,9 +310,7 @@ static int cmd_list_exec(int argc, char **argv, struct mlxk_ctx *ctx)
 	size_t nr;
 	int opt;
 
-	for (int i = 1; i < argc; i++)
-		if (!strcmp(argv[i], "--json"))
-			o.json = true;
+	o.json = cmd_json_requested(argc, argv, o.json);
 	while ((opt = getopt_long(argc, argv, "", list_options, NULL)) != -1) {
 		switch (opt) {
 		case 'a':
@@ -346,13 +335,8 @@ static int cmd_list_exec(int argc, char **argv, struct mlxk_ctx *ctx)
 					optarg);
 			break;
 		default:
-			if (optopt == 'f')
-				return cmd_usage_error(&cmd_list_entry, o.json,
-						       "--framework needs a "
-						       "name");
-			return cmd_usage_error(&cmd_list_entry, o.json,
-					       "unknown option '%s'",
-					       argv[optind - 1]);
+			return cmd_option_error(&cmd_list_entry, o.json, argv,
+						list_options);
 		}
 	}
 	if (optind < argc)

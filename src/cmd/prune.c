@@ -429,10 +429,7 @@ static int run(struct cache *c, const struct prune_opts *o)
 	lock_grace_init(&grace, lock_grace_default_ms());
 	for (size_t i = 0; i < nr && !mlxk_interrupted; i++)
 		run_action(c, &acts[i], o->dry_run, &grace);
-	lock_grace_finish(&grace);
-	/* lock.h has no release call; free the set as delete.c does. */
-	free(grace.fds);
-	free(grace.children);
+	lock_grace_release(&grace);
 	for (size_t i = 0; i < nr; i++) {
 		struct action *a = &acts[i];
 

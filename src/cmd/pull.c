@@ -36,6 +36,7 @@ struct pull {
 	bool force_resume, quiet, json;
 	struct progress prog;
 	bool tty;
+	char *warning; /* for data.preflight_warning under --json */
 };
 
 /* Print the outcome; returns the exit code. */
@@ -57,6 +58,9 @@ static int report(struct pull *p, int code, const char *status,
 				    p->commit[0] ? json_string(p->commit)
 				    : p->rev	 ? json_string_lossy(p->rev)
 						 : json_null());
+		if (p->warning)
+			json_object_set_new(d, "preflight_warning",
+					    json_string_lossy(p->warning));
 		if (etype)
 			json_print_error("pull", d, etype, msg, extra);
 		else
@@ -283,8 +287,12 @@ static int confirm_resume(struct pull *p, const char *why)
 		    "rm' to delete.",
 		    why);
 	if (p->json) {
-		code = report(p, EXIT_FAIL, "requires_confirmation",
-			      "requires_confirmation", msg.buf, NULL);
+		/*
+		 * MLX-Knife answers with a success envelope: nothing failed,
+		 * the caller has to decide. download_status says so.
+		 */
+		code = report(p, EXIT_OK, "requires_confirmation", NULL,
+			      msg.buf, NULL);
 	} else if (cmd_interactive()) {
 		fprintf(stderr, "%s: %s\n", p->name, why);
 		if (!cmd_confirm("Resume download?", true)) {
@@ -401,9 +409,16 @@ static int do_pull(struct pull *p, struct cache *c)
 			struct strbuf a = STRBUF_INIT, b = STRBUF_INIT;
 			human_size(&a, d.bytes_missing);
 			human_size(&b, (uint64_t)avail);
-			warning("'%s' needs %s more but only %s is free in "
-				"the cache",
-				p->name, a.buf, b.buf);
+			/*
+			 * Only a warning: the estimate cannot know about
+			 * other writers. --json carries it in the envelope
+			 * (MLX-Knife's preflight_warning), -q drops it.
+			 */
+			p->warning = xasprintf("'%s' needs %s more but only "
+					       "%s is free in the cache",
+					       p->name, a.buf, b.buf);
+			if (!p->json && !p->quiet)
+				warning("%s", p->warning);
 			strbuf_release(&a);
 			strbuf_release(&b);
 		}
@@ -595,6 +610,7 @@ done:
 	free(p.base);
 	free(p.rev);
 	free(p.expanded);
+	free(p.warning);
 	return code;
 }
 

@@ -19,11 +19,8 @@ int cmd_resolve_failed(const struct cmd_entry *e, bool json, const char *spec,
 		json_decref(data);
 		return cmd_usage_error(e, json, "%s", res->message.buf);
 	}
-	if (!json) {
-		json_decref(data);
-		error("%s", res->message.buf);
-		return EXIT_FAIL;
-	}
+	if (!json)
+		return cmd_fail(e->name, false, data, NULL, res->message.buf);
 	switch (res->status) {
 	case RESOLVE_AMBIGUOUS:
 		type = "ambiguous_match";

@@ -53,10 +53,11 @@ static void print_human(const struct model_info *mi,
 			const struct model_meta *meta, struct repo_rev *rev,
 			enum show_mode mode)
 {
-	struct strbuf sb = STRBUF_INIT;
+	struct strbuf sb = STRBUF_INIT, safe = STRBUF_INIT;
 	bool first = true;
 
-	printf("Model: %s", mi->name);
+	/* Names, paths and config values come from the cache: sanitized. */
+	printf("Model: %s", strbuf_printable(&safe, mi->name));
 	if (mi->commit)
 		printf("@%.7s", mi->commit);
 	printf("\nFramework: %s\nType: %s\nCapabilities: ",
@@ -83,7 +84,7 @@ static void print_human(const struct model_info *mi,
 				       : "healthy (files OK, runtime "
 					 "incompatible)");
 	if (mi->reason)
-		printf("Reason: %s\n", mi->reason);
+		printf("Reason: %s\n", strbuf_printable(&safe, mi->reason));
 	if (mode == SHOW_FILES) {
 		printf("\nFiles:\n");
 		for (size_t i = 0; rev && i < rev->nr_files; i++) {
@@ -91,8 +92,9 @@ static void print_human(const struct model_info *mi,
 
 			strbuf_reset(&sb);
 			human_size(&sb, f->size);
-			printf("  - %s (%s, %s)\n", f->path, file_kind(f->path),
-			       sb.buf);
+			printf("  - %s (%s, %s)\n",
+			       strbuf_printable(&safe, f->path),
+			       file_kind(f->path), sb.buf);
 		}
 	} else if (mode == SHOW_CONFIG) {
 		if (meta->config.json) {
@@ -121,12 +123,15 @@ static void print_human(const struct model_info *mi,
 			any = true;
 			s = json_is_string(v) ? NULL
 					      : json_dumps(v, JSON_ENCODE_ANY);
-			printf("  %s: %s\n", key, s ? s : json_string_value(v));
+			printf("  %s: %s\n", key,
+			       strbuf_printable(&safe,
+						s ? s : json_string_value(v)));
 			free(s);
 		}
 		json_decref(md);
 	}
 	strbuf_release(&sb);
+	strbuf_release(&safe);
 }
 
 static void print_json(const struct model_info *mi,
@@ -194,9 +199,7 @@ static int cmd_show_exec(int argc, char **argv, struct mlxk_ctx *ctx)
 	const char *spec;
 	int opt, status = EXIT_OK;
 
-	for (int i = 1; i < argc; i++)
-		if (!strcmp(argv[i], "--json"))
-			json = true;
+	json = cmd_json_requested(argc, argv, json);
 	while ((opt = getopt_long(argc, argv, "", show_options, NULL)) != -1) {
 		switch (opt) {
 		case 'f':
@@ -209,9 +212,8 @@ static int cmd_show_exec(int argc, char **argv, struct mlxk_ctx *ctx)
 			json = true;
 			break;
 		default:
-			return cmd_usage_error(&cmd_show_entry, json,
-					       "unknown option '%s'",
-					       argv[optind - 1]);
+			return cmd_option_error(&cmd_show_entry, json, argv,
+						show_options);
 		}
 	}
 	if (optind >= argc)
@@ -235,22 +237,14 @@ static int cmd_show_exec(int argc, char **argv, struct mlxk_ctx *ctx)
 		goto out_res;
 	}
 	if (repo_open(&c, res.folder, &r, &err) < 0) {
-		if (json)
-			json_print_error("show", NULL, "show_operation_failed",
-					 err.buf, NULL);
-		else
-			error("%s", err.buf);
-		status = EXIT_FAIL;
+		status = cmd_fail("show", json, NULL, "show_operation_failed",
+				  err.buf);
 		goto out_repo;
 	}
 	if (res.rev) {
 		if (repo_find_rev(&r, res.rev, &rev, &err) < 0) {
-			if (json)
-				json_print_error("show", NULL, "hash_not_found",
-						 err.buf, NULL);
-			else
-				error("%s", err.buf);
-			status = EXIT_FAIL;
+			status = cmd_fail("show", json, NULL, "hash_not_found",
+					  err.buf);
 			goto out_repo;
 		}
 	} else {

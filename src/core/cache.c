@@ -14,49 +14,61 @@
 #include "../util/fsutil.h"
 #include "../util/xalloc.h"
 
-static void home_dir(struct strbuf *out)
+/* os.path.join(dir, name) for a relative name: no '/' after "" or "x/". */
+static void path_join(struct strbuf *dir, const char *name)
 {
-	const char *home = getenv("HOME");
-	struct passwd *pw;
-
-	if (home && *home) {
-		strbuf_addstr(out, home);
-		return;
-	}
-	pw = getpwuid(getuid());
-	strbuf_addstr(out, pw && pw->pw_dir ? pw->pw_dir : "/");
+	if (dir->len && dir->buf[dir->len - 1] != '/')
+		strbuf_addch(dir, '/');
+	strbuf_addstr(dir, name);
 }
 
-/* os.path.expanduser: only "~" and "~/..." for the current user, "~user". */
+/*
+ * os.path.expanduser: "~" and "~/..." use $HOME even when it is set but
+ * empty (the password database only when it is unset), "~user" looks the
+ * user up; the home loses its trailing slashes and an empty result is "/".
+ * Without a home to use, the path stays as written.
+ */
 static void expand_user(const char *in, struct strbuf *out)
 {
-	const char *slash;
+	struct strbuf home = STRBUF_INIT;
+	const char *rest;
+	struct passwd *pw;
 
 	if (in[0] != '~') {
 		strbuf_addstr(out, in);
 		return;
 	}
-	slash = strchr(in, '/');
-	if (in[1] == '\0' || in[1] == '/') {
-		home_dir(out);
-	} else {
-		char *user = xstrndup(in + 1, slash ? (size_t)(slash - in - 1)
-						    : strlen(in + 1));
-		struct passwd *pw = getpwnam(user);
+	rest = in + 1 + strcspn(in + 1, "/");
+	if (rest == in + 1) {
+		const char *h = getenv("HOME");
 
+		if (h) {
+			strbuf_addstr(&home, h);
+		} else {
+			pw = getpwuid(getuid());
+			if (!pw || !pw->pw_dir) {
+				strbuf_addstr(out, in);
+				return;
+			}
+			strbuf_addstr(&home, pw->pw_dir);
+		}
+	} else {
+		char *user = xstrndup(in + 1, (size_t)(rest - in - 1));
+
+		pw = getpwnam(user);
 		free(user);
-		if (!pw) {
+		if (!pw || !pw->pw_dir) {
 			strbuf_addstr(out, in);
 			return;
 		}
-		strbuf_addstr(out, pw->pw_dir);
+		strbuf_addstr(&home, pw->pw_dir);
 	}
-	if (slash) {
-		/* Python strips a trailing slash of the home before joining. */
-		while (out->len > 1 && out->buf[out->len - 1] == '/')
-			strbuf_setlen(out, out->len - 1);
-		strbuf_addstr(out, slash);
-	}
+	while (home.len && home.buf[home.len - 1] == '/')
+		strbuf_setlen(&home, home.len - 1);
+	strbuf_addf(out, "%s%s", home.buf, rest);
+	if (!out->len)
+		strbuf_addch(out, '/');
+	strbuf_release(&home);
 }
 
 /* os.path.expandvars: unknown variables are left as written. */
@@ -117,14 +129,15 @@ int cache_root_find(const char *override, struct strbuf *out,
 	if (v) {
 		cache_expand_path(v, &hf_home);
 	} else {
+		/* join(getenv("XDG_CACHE_HOME", join(~, ".cache")), ...) */
 		v = getenv("XDG_CACHE_HOME");
 		if (v) {
 			strbuf_addstr(&hf_home, v);
 		} else {
-			home_dir(&hf_home);
-			strbuf_addstr(&hf_home, "/.cache");
+			expand_user("~", &hf_home);
+			path_join(&hf_home, ".cache");
 		}
-		strbuf_addstr(&hf_home, "/huggingface");
+		path_join(&hf_home, "huggingface");
 		/* expandvars(expanduser()) applies to the default too. */
 		struct strbuf t = STRBUF_INIT;
 		cache_expand_path(hf_home.buf, &t);
@@ -137,10 +150,8 @@ int cache_root_find(const char *override, struct strbuf *out,
 		cache_expand_path(v, &raw);
 	} else {
 		/* os.path.join("", "hub") is the relative "hub". */
-		strbuf_addf(&raw, "%s%shub", hf_home.buf,
-			    !hf_home.len || hf_home.buf[hf_home.len - 1] == '/'
-				    ? ""
-				    : "/");
+		strbuf_add(&raw, hf_home.buf, hf_home.len);
+		path_join(&raw, "hub");
 	}
 done:
 	strbuf_reset(out);

@@ -786,7 +786,7 @@ int delete_execute(struct cache *c, struct delete_plan *p,
 		   const struct delete_opts *o, struct strbuf *err)
 {
 	struct exec x;
-	bool need_locks = false;
+	bool need_locks = false, made_lock_dir = false;
 	int ret = 0;
 
 	memset(&x, 0, sizeof(x));
@@ -799,7 +799,11 @@ int delete_execute(struct cache *c, struct delete_plan *p,
 	for (size_t i = 0; i < p->nr; i++)
 		if (p->entries[i].etag)
 			need_locks = true;
-	x.lock_fd = open_lock_dir(c, p->folder, need_locks);
+	x.lock_fd = open_lock_dir(c, p->folder, false);
+	if (x.lock_fd < 0 && errno == ENOENT && need_locks) {
+		x.lock_fd = open_lock_dir(c, p->folder, true);
+		made_lock_dir = x.lock_fd >= 0;
+	}
 
 	/* 1. Take the lock of every blob that goes, and probe the others:
 	 * the plan's view of who holds what may be out of date. */
@@ -905,7 +909,10 @@ int delete_execute(struct cache *c, struct delete_plan *p,
 			e->state = DEL_SKIPPED; /* could not take it */
 	}
 	lock_grace_finish(&x.grace);
-	if (x.lock_fd >= 0) {
+	finish_totals(&x);
+	/* The lock folder goes with the repo (the next download of a repo
+	 * still cached needs it). */
+	if (x.lock_fd >= 0 && (p->repo_removed || made_lock_dir)) {
 		int root = fs_opendir_at(c->fd, ".locks");
 
 		if (root >= 0) {
@@ -915,9 +922,7 @@ int delete_execute(struct cache *c, struct delete_plan *p,
 	}
 	ret = x.failed ? -1 : 0;
 out:
-	lock_grace_finish(&x.grace);
-	free(x.grace.fds);
-	free(x.grace.children);
+	lock_grace_release(&x.grace);
 	for (size_t i = 0; i < x.nr_held; i++) {
 		close(x.held[i].fd);
 		free(x.held[i].etag);
@@ -925,6 +930,15 @@ out:
 	free(x.held);
 	if (x.lock_fd >= 0)
 		close(x.lock_fd);
+	if (made_lock_dir && ret != 0) {
+		/* refused or failed: do not leave the folder we made */
+		int root = fs_opendir_at(c->fd, ".locks");
+
+		if (root >= 0) {
+			unlinkat(root, p->folder, AT_REMOVEDIR);
+			close(root);
+		}
+	}
 	finish_totals(&x);
 	return ret;
 }

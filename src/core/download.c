@@ -354,6 +354,17 @@ static int writer_status(struct xfer_file *x)
 	return x->write_errno ? -1 : 0;
 }
 
+/* Give the filled part of buf to the idle writer (x->mu held). */
+static void hand_over(struct xfer_file *x)
+{
+	x->wbuf = x->buf;
+	x->wlen = x->buf_len;
+	x->buf = x->spare;
+	x->spare = NULL;
+	x->buf_len = 0;
+	pthread_cond_broadcast(&x->cv);
+}
+
 /*
  * Hand the filled buffer to the writer (waiting while it is busy). With
  * wait, also wait until everything is on disk.
@@ -372,18 +383,34 @@ static int flush_buf_wait(struct xfer_file *x, bool wait)
 		pthread_cond_wait(&x->cv, &x->mu);
 	ret = writer_status(x);
 	if (ret == 0 && x->buf_len) {
-		x->wbuf = x->buf;
-		x->wlen = x->buf_len;
-		x->buf = x->spare;
-		x->spare = NULL;
-		x->buf_len = 0;
-		pthread_cond_broadcast(&x->cv);
+		hand_over(x);
 		if (wait) {
 			while (x->wbuf)
 				pthread_cond_wait(&x->cv, &x->mu);
 			ret = writer_status(x);
 		}
 	}
+	pthread_mutex_unlock(&x->mu);
+	return ret;
+}
+
+/*
+ * Hand over whatever has arrived if the writer is idle, without waiting.
+ * Bytes written to the file are in the page cache and survive a kill -9
+ * of this process; bytes still in buf do not. Writing as soon as the
+ * writer is free keeps that loss to what arrived during one write, while
+ * a busy writer still gets large buffers.
+ */
+static int flush_if_idle(struct xfer_file *x)
+{
+	int ret;
+
+	if (!x->writer_up)
+		return flush_buf_wait(x, false);
+	pthread_mutex_lock(&x->mu);
+	ret = writer_status(x);
+	if (ret == 0 && x->buf_len && !x->wbuf)
+		hand_over(x);
 	pthread_mutex_unlock(&x->mu);
 	return ret;
 }
@@ -478,7 +505,7 @@ static bool sink(const char *data, size_t len, const struct http_resp *rs,
 		if (x->buf_len == WRITE_BUF && flush_buf_wait(x, false) < 0)
 			return false;
 	}
-	return true;
+	return flush_if_idle(x) == 0;
 }
 
 /* Hash the bytes a previous run left in the .incomplete file. */
@@ -572,6 +599,16 @@ static int transfer(struct download *d, struct http_client *hc,
 					  (unsigned long long)f->size);
 				retry = true;
 			}
+		} else if (rs.redirects) {
+			/*
+			 * The Hub sent us elsewhere (a CDN): its status says
+			 * nothing about the repo or the token.
+			 */
+			error_set(err,
+				  "the download server the Hub redirected to "
+				  "answered HTTP %ld",
+				  rs.status);
+			retry = http_retryable(rs.status);
 		} else {
 			hub_describe_error(&rs, d->repo, d->commit, err);
 			retry = http_retryable(rs.status);

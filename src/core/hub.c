@@ -331,6 +331,13 @@ int hub_parse_tree(const char *json, size_t len, struct hub_tree *t,
 				  path);
 			goto out;
 		}
+		if ((uint64_t)json_integer_value(size) > HUB_MAX_FILE_SIZE) {
+			error_set(err,
+				  "bad tree listing: '%s' claims an "
+				  "implausible size (%lld bytes)",
+				  path, (long long)json_integer_value(size));
+			goto out;
+		}
 		f.path = xstrdup(path);
 		f.etag = xstrdup(oid);
 		f.size = (uint64_t)json_integer_value(size);
@@ -341,6 +348,51 @@ int hub_parse_tree(const char *json, size_t len, struct hub_tree *t,
 	ret = 0;
 out:
 	json_decref(root);
+	return ret;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static bool sorted_has(char **v, size_t n, const char *key)
+{
+	return bsearch(&key, v, n, sizeof(*v), cmp_str) != NULL;
+}
+
+int hub_tree_check(const struct hub_tree *t, struct strbuf *err)
+{
+	char **paths = xcalloc(t->nr ? t->nr : 1, sizeof(*paths));
+	int ret = 0;
+
+	for (size_t i = 0; i < t->nr; i++)
+		paths[i] = t->files[i].path;
+	qsort(paths, t->nr, sizeof(*paths), cmp_str);
+	for (size_t i = 0; !ret && i + 1 < t->nr; i++)
+		if (!strcmp(paths[i], paths[i + 1]))
+			ret = error_set(err,
+					"bad tree listing: '%s' is listed "
+					"twice",
+					paths[i]);
+	/* Every folder of every path must not be a file too. */
+	for (size_t i = 0; !ret && i < t->nr; i++) {
+		char *dir = xstrdup(paths[i]);
+
+		for (char *s = strrchr(dir, '/'); s; s = strrchr(dir, '/')) {
+			*s = '\0';
+			if (sorted_has(paths, t->nr, dir)) {
+				ret = error_set(err,
+						"bad tree listing: '%s' is "
+						"both a file and the folder "
+						"of '%s'",
+						dir, paths[i]);
+				break;
+			}
+		}
+		free(dir);
+	}
+	free(paths);
 	return ret;
 }
 
@@ -793,6 +845,7 @@ int http_client_do(struct http_client *c, const struct http_req *rq,
 		free(url);
 		url = xstrdup(loc);
 	}
+	rs->redirects = hops;
 	free(url);
 	return 0;
 }
@@ -842,6 +895,11 @@ enum hub_error hub_describe_error(const struct http_resp *rs, const char *repo,
 			  "HF_TOKEN",
 			  repo);
 		return HUB_E_GATED;
+	}
+	if (!strcmp(code, "EntryNotFound")) {
+		error_set(err, "the Hub has no such file in '%s' at '%s'", repo,
+			  rev ? rev : "main");
+		return HUB_E_NOT_FOUND;
 	}
 	if (!strcmp(code, "RevisionNotFound")) {
 		error_set(err, "revision '%s' not found in '%s'",
@@ -957,19 +1015,28 @@ int hub_list_tree(struct http_client *c, const char *repo, const char *commit,
 	char *url = xasprintf("%s/api/models/%s/tree/%s?recursive=true&"
 			      "expand=false",
 			      c->hub->endpoint, repo, commit);
-	int pages = 0, ret = -1;
+	struct strlist seen = STRLIST_INIT;
+	int ret = -1;
 
 	*kind = HUB_OK;
 	while (url) {
 		struct http_resp rs = HTTP_RESP_INIT;
 		char *next;
 
-		if (++pages > 100000) {
+		/*
+		 * A page that links back to one already read would list the
+		 * same files forever; a loop through new URLs is caught by
+		 * the duplicate check below, or by this bound.
+		 */
+		if (strlist_has(&seen, url) || seen.nr >= 10000) {
 			*kind = HUB_E_PROTOCOL;
-			error_set(err, "tree listing of '%s' does not end",
+			error_set(err,
+				  "tree listing of '%s' does not end (its "
+				  "pages link back to each other)",
 				  repo);
 			break;
 		}
+		strlist_push(&seen, url);
 		/*
 		 * A next page on another host (a mirror that kept the Hub's
 		 * links) is fetched like any URL: without the token.
@@ -994,11 +1061,14 @@ int hub_list_tree(struct http_client *c, const char *repo, const char *commit,
 			} else {
 				url = next;
 			}
+		} else if (hub_tree_check(t, err) < 0) {
+			*kind = HUB_E_PROTOCOL;
 		} else {
 			ret = 0;
 		}
 		http_resp_release(&rs);
 	}
+	strlist_clear(&seen);
 	free(url);
 	return ret;
 }

@@ -85,6 +85,14 @@ void hub_tree_release(struct hub_tree *t);
 int hub_parse_tree(const char *json, size_t len, struct hub_tree *t,
 		   struct strbuf *err);
 /*
+ * Checks over the whole listing (every page): no path listed twice, and
+ * no path that is a file and also the folder of another ("a" and "a/b"),
+ * since one snapshot cannot hold both.
+ */
+int hub_tree_check(const struct hub_tree *t, struct strbuf *err);
+/* No single file is larger than this (1 PiB): anything above is a lie. */
+#define HUB_MAX_FILE_SIZE (1ULL << 50)
+/*
  * The URL of the Link header's rel="next" entry, or NULL. Parses
  * '<url>; rel="next", <url2>; rel="prev"' forms.
  */
@@ -121,14 +129,13 @@ struct http_resp {
 	struct strbuf body;	  /* body of non-streamed replies (capped) */
 	int curl_code;		  /* CURLcode of the transfer */
 	char curl_error[256];
+	int redirects; /* redirects followed to get this reply */
 };
 
 #define HTTP_RESP_INIT                                                     \
 	{                                                                  \
 		0, NULL, NULL, NULL, NULL, NULL, NULL, -1, STRBUF_INIT, 0, \
-		{                                                          \
-			0                                                  \
-		}                                                          \
+			{ 0 }, 0                                           \
 	}
 
 /*

@@ -1,5 +1,9 @@
 /* flock-based blob locks, compatible with filelock's UnixFileLock. */
 #include <dirent.h>
+#include <stdio.h>
+#ifdef __linux__
+#include <sys/sysmacros.h>
+#endif
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -152,6 +156,7 @@ enum lock_probe lock_probe_at(int dfd, const char *name)
 #define GRACE_DEFAULT_MS 2000
 #define GRACE_MAX_SET 16384
 #define FD_RESERVE 64
+#define PROC_LOCKS_MAX_SET 1024
 
 unsigned lock_grace_default_ms(void)
 {
@@ -230,14 +235,315 @@ void lock_grace_init(struct lock_grace *g, unsigned grace_ms)
 			cap = 16;
 	}
 	g->cap = cap;
-	g->fds = xcalloc(cap, sizeof(*g->fds));
+	g->parked = xcalloc(cap, sizeof(*g->parked));
 }
 
+#ifdef __linux__
+/*
+ * Escorting blocked waiters (see lock.h). Files are identified by device
+ * and inode, as /proc/locks and stat() of /proc/<pid>/fd/<n> give them.
+ */
+struct file_id {
+	unsigned long maj, min, ino;
+};
+
+static int cmp_id(const void *a, const void *b)
+{
+	const struct file_id *x = a, *y = b;
+
+	if (x->ino != y->ino)
+		return x->ino < y->ino ? -1 : 1;
+	if (x->maj != y->maj)
+		return x->maj < y->maj ? -1 : 1;
+	if (x->min != y->min)
+		return x->min < y->min ? -1 : 1;
+	return 0;
+}
+
+static struct file_id id_of(dev_t dev, ino_t ino)
+{
+	struct file_id id;
+
+	id.maj = (unsigned long)major(dev);
+	id.min = (unsigned long)minor(dev);
+	id.ino = (unsigned long)ino;
+	return id;
+}
+
+struct id_set {
+	struct file_id *v;
+	size_t nr, alloc;
+};
+
+static void id_push(struct id_set *s, struct file_id id)
+{
+	ALLOC_GROW(s->v, s->nr + 1, s->alloc);
+	s->v[s->nr++] = id;
+}
+
+static bool id_in(const struct id_set *s, const struct file_id *id)
+{
+	return s->nr && bsearch(id, s->v, s->nr, sizeof(*s->v), cmp_id);
+}
+
+/*
+ * Files of want with a flock entry in /proc/locks: with waiters_only,
+ * those with a blocked waiter ("->"), otherwise any holder or waiter.
+ */
+static void from_proc_locks(const struct id_set *want, bool waiters_only,
+			    struct id_set *out)
+{
+	struct strbuf raw = STRBUF_INIT;
+	char *line, *save = NULL;
+	int fd = open("/proc/locks", O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return;
+	strbuf_read_fd(&raw, fd, 64 << 20);
+	close(fd);
+	for (line = strtok_r(raw.buf, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		/* "N: [-> ]FLOCK  ADVISORY  WRITE <pid> <maj>:<min>:<ino> .."
+		 */
+		char *p = strstr(line, "FLOCK"), *end;
+		struct file_id id;
+
+		if (!p || (waiters_only && !strstr(line, "-> FLOCK")))
+			continue;
+		p = strchr(p, ':');
+		if (!p)
+			continue;
+		while (p > line && p[-1] != ' ')
+			p--;
+		id.maj = strtoul(p, &end, 16);
+		if (*end != ':')
+			continue;
+		id.min = strtoul(end + 1, &end, 16);
+		if (*end != ':')
+			continue;
+		id.ino = strtoul(end + 1, NULL, 10);
+		if (id_in(want, &id))
+			id_push(out, id);
+	}
+	strbuf_release(&raw);
+}
+
+/* Files of want that a process other than us has open (/proc/<pid>/fd of
+ * every process we may inspect). */
+static void open_elsewhere(const struct lock_grace *g,
+			   const struct id_set *want, struct id_set *out)
+{
+	pid_t self = getpid();
+	struct dirent *de;
+	DIR *proc;
+
+	if (!want->nr || !(proc = opendir("/proc")))
+		return;
+	while ((de = readdir(proc))) {
+		struct dirent *fe;
+		char path[300];
+		bool ours = false;
+		DIR *fds;
+		long pid;
+		int fdd;
+
+		if (de->d_name[0] < '0' || de->d_name[0] > '9')
+			continue;
+		/*
+		 * Not us, nor the helpers holding other sets (thousands of
+		 * descriptors each, none of them on this set's files), nor,
+		 * in a helper, the parent that handed the set over.
+		 */
+		pid = strtol(de->d_name, NULL, 10);
+		if (pid == (long)self ||
+		    (g->is_helper && pid == (long)getppid()))
+			continue;
+		for (size_t i = 0; i < g->nr_children && !ours; i++)
+			ours = pid == (long)g->children[i];
+		if (ours)
+			continue;
+		snprintf(path, sizeof(path), "%s/fd", de->d_name);
+		fdd = openat(dirfd(proc), path,
+			     O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (fdd < 0)
+			continue;
+		fds = fdopendir(fdd);
+		if (!fds) {
+			close(fdd);
+			continue;
+		}
+		while ((fe = readdir(fds))) {
+			struct stat st;
+			struct file_id id;
+
+			if (fe->d_name[0] == '.' ||
+			    fstatat(fdd, fe->d_name, &st, 0) < 0 ||
+			    !S_ISREG(st.st_mode))
+				continue;
+			id = id_of(st.st_dev, st.st_ino);
+			if (id_in(want, &id))
+				id_push(out, id);
+		}
+		closedir(fds);
+	}
+	closedir(proc);
+}
+
+/* Somebody other than us holds, awaits, or has open this file. */
+static bool file_busy(const struct lock_grace *g, struct file_id id)
+{
+	struct id_set want = { &id, 1, 1 }, hits = { 0 };
+	bool busy;
+
+	open_elsewhere(g, &want, &hits);
+	if (!hits.nr && g->use_proc_locks)
+		from_proc_locks(&want, false, &hits);
+	busy = hits.nr > 0;
+	free(hits.v);
+	return busy;
+}
+
+static void nap_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	nanosleep(&ts, NULL);
+}
+
+/*
+ * Somebody is blocked in flock() on (or has opened) the unlinked inode of
+ * pk. Hold the file now at its name, so that no newcomer enters, hand the
+ * old inode to its waiters, and let go of the new file once they are all
+ * done.
+ */
+static void escort(struct lock_grace *g, struct lock_parked *pk)
+{
+	int dfd = g->dirs[pk->dir], fd = -1;
+
+	for (;;) {
+		struct stat a, b;
+
+		fd = openat(dfd, pk->name,
+			    O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0664);
+		if (fd < 0 && errno == EACCES)
+			fd = openat(dfd, pk->name,
+				    O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0)
+			break; /* cannot: the waiters go ahead unescorted */
+		if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+			close(fd);
+			fd = -1;
+			if (errno != EWOULDBLOCK && errno != EAGAIN &&
+			    errno != EACCES)
+				break;
+			nap_ms(20); /* somebody holds the new file: wait */
+			continue;
+		}
+		if (fstat(fd, &a) == 0 && a.st_nlink > 0 &&
+		    fstatat(dfd, pk->name, &b, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    a.st_dev == b.st_dev && a.st_ino == b.st_ino) {
+			if (a.st_uid == geteuid() && fchmod(fd, 0664) < 0) {
+				/* not fatal */
+			}
+			break;
+		}
+		close(fd);
+		fd = -1;
+	}
+	close(pk->fd);
+	pk->fd = -1;
+	g->escorts++;
+	/*
+	 * Done when nobody has held, awaited or opened the old inode for a
+	 * few polls in a row (a woken waiter is briefly in none of
+	 * /proc/locks' lists, but keeps its descriptor).
+	 */
+	for (int quiet = 0; quiet < 3;) {
+		nap_ms(10);
+		quiet = file_busy(g, id_of(pk->dev, pk->ino)) ? 0 : quiet + 1;
+	}
+	if (fd >= 0)
+		close(fd);
+}
+
+static void escort_waiters(struct lock_grace *g)
+{
+	struct id_set want = { 0 }, hits = { 0 };
+
+	for (size_t i = 0; i < g->nr; i++)
+		if (g->parked[i].fd >= 0 && g->parked[i].dir >= 0)
+			id_push(&want,
+				id_of(g->parked[i].dev, g->parked[i].ino));
+	if (want.nr > 1)
+		qsort(want.v, want.nr, sizeof(*want.v), cmp_id);
+	/*
+	 * /proc/locks also shows waiters of other users, whose descriptors
+	 * we may not see; but each read(2) of it walks the whole list from
+	 * the start, so it is quadratic in the locks of the system: only
+	 * for small sets (rm, small sweeps).
+	 */
+	g->use_proc_locks =
+		g->nr <= PROC_LOCKS_MAX_SET && !g->nr_children && !g->is_helper;
+	if (g->use_proc_locks)
+		from_proc_locks(&want, true, &hits);
+	open_elsewhere(g, &want, &hits);
+	if (hits.nr > 1)
+		qsort(hits.v, hits.nr, sizeof(*hits.v), cmp_id);
+	for (size_t i = 0; hits.nr && i < g->nr; i++) {
+		struct lock_parked *pk = &g->parked[i];
+		struct file_id id = id_of(pk->dev, pk->ino);
+
+		if (pk->fd >= 0 && pk->dir >= 0 && id_in(&hits, &id))
+			escort(g, pk);
+	}
+	free(want.v);
+	free(hits.v);
+}
+#else
+static void escort_waiters(struct lock_grace *g)
+{
+	(void)g;
+}
+#endif
+
+/* The grace period is over: see to blocked waiters, then let go. */
 static void close_parked(struct lock_grace *g)
 {
+	escort_waiters(g);
+	for (size_t i = 0; i < g->nr; i++) {
+		if (g->parked[i].fd >= 0)
+			close(g->parked[i].fd);
+		free(g->parked[i].name);
+	}
+	for (size_t i = 0; i < g->nr_dirs; i++)
+		close(g->dirs[i]);
+	g->nr = g->nr_dirs = 0;
+}
+
+/*
+ * In a child that holds a set: close every other descriptor inherited
+ * from the parent (such as a lock it has just taken), so that the child
+ * keeps nothing open but its set.
+ */
+static void close_others(struct lock_grace *g)
+{
+	struct rlimit rl;
+	int max = 1024;
+	char *keep;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
+		max = rl.rlim_cur > 1 << 20 ? 1 << 20 : (int)rl.rlim_cur;
+	keep = xcalloc((size_t)max, 1);
 	for (size_t i = 0; i < g->nr; i++)
-		close(g->fds[i]);
-	g->nr = 0;
+		if (g->parked[i].fd >= 0 && g->parked[i].fd < max)
+			keep[g->parked[i].fd] = 1;
+	for (size_t i = 0; i < g->nr_dirs; i++)
+		if (g->dirs[i] < max)
+			keep[g->dirs[i]] = 1;
+	for (int fd = 3; fd < max; fd++)
+		if (!keep[fd])
+			close(fd);
+	free(keep);
 }
 
 /*
@@ -256,32 +562,85 @@ static void hand_over(struct lock_grace *g)
 		signal(SIGTERM, SIG_IGN);
 		signal(SIGHUP, SIG_IGN);
 		signal(SIGPIPE, SIG_IGN);
+		close_others(g);
+		g->is_helper = true;
 		sleep_until(&g->until);
+		escort_waiters(g);
 		_exit(0);
 	}
 	if (pid < 0) {
 		sleep_until(&g->until);
-	} else {
-		ALLOC_GROW(g->children, g->nr_children + 1, g->alloc_children);
-		g->children[g->nr_children++] = pid;
+		close_parked(g);
+		return;
 	}
-	close_parked(g);
+	ALLOC_GROW(g->children, g->nr_children + 1, g->alloc_children);
+	g->children[g->nr_children++] = pid;
+	/* Our copies: closing them leaves the child the only holder. */
+	for (size_t i = 0; i < g->nr; i++) {
+		if (g->parked[i].fd >= 0)
+			close(g->parked[i].fd);
+		free(g->parked[i].name);
+	}
+	for (size_t i = 0; i < g->nr_dirs; i++)
+		close(g->dirs[i]);
+	g->nr = g->nr_dirs = 0;
 }
 
-void lock_grace_add(struct lock_grace *g, int fd)
+static int park_dir(struct lock_grace *g, int dirfd)
 {
-	struct timespec t;
+	struct stat a;
+	int fd;
+
+	if (dirfd < 0 || fstat(dirfd, &a) < 0)
+		return -1;
+	if (g->nr_dirs && a.st_dev == g->last_dir_dev &&
+	    a.st_ino == g->last_dir_ino)
+		return (int)g->nr_dirs - 1;
+	fd = dup(dirfd);
+	if (fd < 0)
+		return -1;
+	ALLOC_GROW(g->dirs, g->nr_dirs + 1, g->alloc_dirs);
+	g->dirs[g->nr_dirs] = fd;
+	g->last_dir_dev = a.st_dev;
+	g->last_dir_ino = a.st_ino;
+	return (int)g->nr_dirs++;
+}
+
+static void park(struct lock_grace *g, int fd, int dirfd, const char *name,
+		 const struct stat *st);
+
+void lock_grace_add_at(struct lock_grace *g, int fd, int dirfd,
+		       const char *name)
+{
+	struct stat st;
 
 	if (fd < 0)
 		return;
-	if (!g->fds) {
-		/* not initialised: behave safely, one file at a time */
+	if (fstat(fd, &st) < 0)
+		memset(&st, 0, sizeof(st));
+	park(g, fd, dirfd, name, &st);
+}
+
+static void park(struct lock_grace *g, int fd, int dirfd, const char *name,
+		 const struct stat *st)
+{
+	struct lock_parked *pk;
+	struct timespec t;
+
+	if (!g->parked) {
+		/* not initialised: behave safely all the same */
 		lock_grace_init(g, g->grace_ms ? g->grace_ms
 					       : lock_grace_default_ms());
 	}
-	if (g->nr == g->cap)
+	/* Two descriptors per file at most: the file and its folder. */
+	if (g->nr + g->nr_dirs + 2 > g->cap)
 		hand_over(g);
-	g->fds[g->nr++] = fd;
+	pk = &g->parked[g->nr++];
+	pk->fd = fd;
+	pk->dev = st->st_dev;
+	pk->ino = st->st_ino;
+	pk->dir = name ? park_dir(g, dirfd) : -1;
+	pk->name = pk->dir >= 0 ? xstrdup(name) : NULL;
 	now_mono(&t);
 	t.tv_sec += g->grace_ms / 1000;
 	t.tv_nsec += (long)(g->grace_ms % 1000) * 1000000L;
@@ -290,6 +649,11 @@ void lock_grace_add(struct lock_grace *g, int fd)
 		t.tv_nsec -= 1000000000L;
 	}
 	g->until = t;
+}
+
+void lock_grace_add(struct lock_grace *g, int fd)
+{
+	lock_grace_add_at(g, fd, -1, NULL);
 }
 
 void lock_grace_finish(struct lock_grace *g)
@@ -305,17 +669,29 @@ void lock_grace_finish(struct lock_grace *g)
 	g->nr_children = 0;
 }
 
-static void lock_grace_release(struct lock_grace *g)
+void lock_grace_release(struct lock_grace *g)
 {
 	lock_grace_finish(g);
-	free(g->fds);
+	free(g->parked);
+	free(g->dirs);
 	free(g->children);
 	memset(g, 0, sizeof(*g));
 }
 
 /* ---- taking and unlinking ------------------------------------------- */
 
+static enum lock_probe take_at(int dfd, const char *name, int *fd_out,
+			       struct stat *st);
+
 enum lock_probe lock_take_at(int dfd, const char *name, int *fd_out)
+{
+	struct stat st;
+
+	return take_at(dfd, name, fd_out, &st);
+}
+
+static enum lock_probe take_at(int dfd, const char *name, int *fd_out,
+			       struct stat *st)
 {
 	struct stat a, b;
 	int fd;
@@ -332,14 +708,6 @@ enum lock_probe lock_take_at(int dfd, const char *name, int *fd_out)
 			return LOCK_NOT_FILE;
 		return LOCK_UNREADABLE;
 	}
-	if (fstat(fd, &a) < 0) {
-		close(fd);
-		return LOCK_UNREADABLE;
-	}
-	if (!S_ISREG(a.st_mode)) {
-		close(fd);
-		return LOCK_NOT_FILE;
-	}
 	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
 		int e = errno;
 
@@ -350,14 +718,18 @@ enum lock_probe lock_take_at(int dfd, const char *name, int *fd_out)
 			return LOCK_NO_FLOCK;
 		return LOCK_UNREADABLE;
 	}
+	if (fstat(fd, &a) < 0 || !S_ISREG(a.st_mode)) {
+		close(fd);
+		return LOCK_NOT_FILE;
+	}
 	/* Still the file at that name, and still named at all? */
-	if (fstat(fd, &a) < 0 || a.st_nlink < 1 ||
-	    fstatat(dfd, name, &b, AT_SYMLINK_NOFOLLOW) < 0 ||
+	if (a.st_nlink < 1 || fstatat(dfd, name, &b, AT_SYMLINK_NOFOLLOW) < 0 ||
 	    a.st_dev != b.st_dev || a.st_ino != b.st_ino) {
 		close(fd);
 		return LOCK_MISSING;
 	}
 	*fd_out = fd;
+	*st = a;
 	return LOCK_FREE;
 }
 
@@ -383,12 +755,31 @@ int lock_unlink_held(int dfd, const char *name, int fd, struct lock_grace *g)
 		e = errno;
 		goto fail;
 	}
-	lock_grace_add(g, fd);
+	park(g, fd, dfd, name, &a);
 	return 0;
 fail:
 	close(fd);
 	errno = e;
 	return -1;
+}
+
+/*
+ * lock_unlink_held for a lock lock_take_at has just taken and checked
+ * (same inode as the name, still linked): no second look before unlink.
+ */
+static int unlink_taken(int dfd, const char *name, int fd,
+			const struct stat *st, struct lock_grace *g)
+{
+	int e;
+
+	if (unlinkat(dfd, name, 0) < 0) {
+		e = errno;
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	park(g, fd, dfd, name, st);
+	return 0;
 }
 
 /* ---- the sweep ------------------------------------------------------- */
@@ -568,7 +959,7 @@ static enum lock_fate sweep_one(struct lock_sweep *s, int dfd, const char *name,
 				const struct strlist *inc,
 				struct lock_sweep_item *it)
 {
-	struct stat st, again;
+	struct stat st, again, taken;
 	enum lock_probe p;
 	int fd;
 
@@ -587,7 +978,7 @@ static enum lock_fate sweep_one(struct lock_sweep *s, int dfd, const char *name,
 	}
 	if (has_download(inc, name))
 		return LOCK_KEPT_DOWNLOAD;
-	p = lock_take_at(dfd, name, &fd);
+	p = take_at(dfd, name, &fd, &taken);
 	switch (p) {
 	case LOCK_FREE:
 		break;
@@ -614,7 +1005,7 @@ static enum lock_fate sweep_one(struct lock_sweep *s, int dfd, const char *name,
 		close(fd);
 		return LOCK_REMOVED;
 	}
-	if (lock_unlink_held(dfd, name, fd, &s->grace) < 0) {
+	if (unlink_taken(dfd, name, fd, &taken, &s->grace) < 0) {
 		it->err = errno;
 		if (errno == ENOENT)
 			return LOCK_GONE;
@@ -706,7 +1097,7 @@ void lock_sweep_finish(struct lock_sweep *s)
 
 void lock_sweep_release(struct lock_sweep *s)
 {
-	if (s->grace.fds)
+	if (s->grace.parked)
 		lock_grace_release(&s->grace);
 	for (size_t i = 0; i < s->nr; i++)
 		free(s->items[i].path);

@@ -65,13 +65,28 @@ enum lock_probe lock_probe_at(int dirfd, const char *name);
 /* Grace period: MLXK_LOCK_GRACE_MS from the environment, else 2000. */
 unsigned lock_grace_default_ms(void);
 
+struct lock_parked {
+	int fd;	    /* unlinked, still flocked */
+	int dir;    /* index in dirs[], or -1 when the name is unknown */
+	char *name; /* its former name in that directory */
+	dev_t dev;
+	ino_t ino;
+};
+
 struct lock_grace {
-	int *fds;	       /* unlinked, still flocked */
-	size_t nr, cap;	       /* cap: descriptor budget for the set */
+	struct lock_parked *parked;
+	size_t nr, cap; /* cap: descriptor budget for the set */
+	int *dirs;	/* directories of parked files (dup'ed) */
+	size_t nr_dirs, alloc_dirs;
+	dev_t last_dir_dev; /* of dirs[nr_dirs - 1] */
+	ino_t last_dir_ino;
 	unsigned grace_ms;     /* how long each stays held after unlink */
 	struct timespec until; /* when the newest parked fd may close */
 	pid_t *children;       /* holders of earlier sets */
 	size_t nr_children, alloc_children;
+	size_t escorts;	     /* blocked waiters found and escorted */
+	bool is_helper;	     /* we are a child holding a handed set */
+	bool use_proc_locks; /* consult /proc/locks (small sets only) */
 };
 
 /*
@@ -80,10 +95,25 @@ struct lock_grace {
  */
 void lock_grace_init(struct lock_grace *g, unsigned grace_ms);
 /*
- * Park fd, which holds the flock of a lock file that was just unlinked.
- * Takes ownership of fd. May hand the set over to a child (see above) or,
- * if fork fails, wait out the grace period of the set before returning.
+ * Park fd, which holds the flock of a lock file just unlinked from name
+ * under dirfd (dirfd -1 / name NULL if unknown: then no escort, below).
+ * Takes ownership of fd; dirfd stays the caller's. May hand the set over
+ * to a child (see above) or, if fork fails, wait out the grace period of
+ * the set before returning.
+ *
+ * The grace period covers clients that poll with non-blocking flock
+ * (filelock, huggingface_hub). A client that blocks in flock(LOCK_EX)
+ * (flock(1), lockf) on the old inode would get it after we close, while
+ * newcomers lock the new file. So before closing, the waiters listed in
+ * /proc/locks and the processes that have the old inode open (both on
+ * Linux; /proc/locks only for small sets) are looked up; for such an inode
+ * we take the lock of the file now at that name (created if needed),
+ * let the waiters have the old inode, and release the new file only once
+ * nobody holds or waits for the old inode any more ("escort").
  */
+void lock_grace_add_at(struct lock_grace *g, int fd, int dirfd,
+		       const char *name);
+/* lock_grace_add_at without a name. */
 void lock_grace_add(struct lock_grace *g, int fd);
 /*
  * Wait until every parked descriptor has been held for its grace period,
@@ -92,6 +122,8 @@ void lock_grace_add(struct lock_grace *g, int fd);
  * removing their now empty folders). The set can be reused afterwards.
  */
 void lock_grace_finish(struct lock_grace *g);
+/* lock_grace_finish, then free the set. */
+void lock_grace_release(struct lock_grace *g);
 
 /*
  * Open lock file name under dirfd without creating it (O_RDWR, O_RDONLY on

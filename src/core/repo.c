@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <fnmatch.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -758,6 +759,17 @@ static int cmp_file_blob(const void *a, const void *b)
 		      (*(struct repo_file *const *)b)->blob);
 }
 
+/*
+ * Sparse files can claim 8 EiB each: the sum saturates at INT64_MAX, so
+ * it never wraps and still fits a JSON integer (size_bytes >= 0).
+ */
+static uint64_t size_add(uint64_t total, uint64_t n)
+{
+	if (total > INT64_MAX || n > INT64_MAX - total)
+		return INT64_MAX;
+	return total + n;
+}
+
 uint64_t repo_rev_size(struct repo_rev *rev)
 {
 	struct repo_file **links;
@@ -774,13 +786,13 @@ uint64_t repo_rev_size(struct repo_rev *rev)
 		if (f->blob)
 			links[nr++] = f;
 		else
-			total += f->size;
+			total = size_add(total, f->size);
 	}
 	if (nr > 1)
 		qsort(links, nr, sizeof(*links), cmp_file_blob);
 	for (size_t i = 0; i < nr; i++)
 		if (!i || strcmp(links[i]->blob, links[i - 1]->blob))
-			total += links[i]->size;
+			total = size_add(total, links[i]->size);
 	free(links);
 	return total;
 }

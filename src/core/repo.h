@@ -113,7 +113,10 @@ int repo_read_file(struct repo *r, struct repo_rev *rev, const char *path,
 int repo_open_file(struct repo *r, struct repo_rev *rev,
 		   const struct repo_file *f, struct strbuf *err);
 
-/* Bytes of the revision, each blob counted once. */
+/*
+ * Bytes of the revision, each blob counted once (and each regular file
+ * in the snapshot), saturating at INT64_MAX.
+ */
 uint64_t repo_rev_size(struct repo_rev *rev);
 
 /*

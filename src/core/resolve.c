@@ -29,7 +29,7 @@ static bool blank(const char *s)
 	return true;
 }
 
-static bool contains_ci(const char *hay, const char *needle)
+bool resolve_name_contains(const char *hay, const char *needle)
 {
 	size_t n = strlen(needle);
 
@@ -104,7 +104,7 @@ int resolve_model(struct cache *c, const char *spec, struct resolved *res)
 		set_result(res, expanded, true);
 	} else {
 		for (size_t i = 0; i < names.nr; i++)
-			if (contains_ci(names.items[i], res->base))
+			if (resolve_name_contains(names.items[i], res->base))
 				strlist_push(&hits, names.items[i]);
 		/* With @rev, only candidates that have the revision count. */
 		if (res->rev && hits.nr > 1) {

@@ -40,5 +40,10 @@ void resolve_split(const char *spec, char **base, char **rev);
  */
 int resolve_model(struct cache *c, const char *spec, struct resolved *res);
 void resolved_release(struct resolved *res);
+/*
+ * Does name contain pattern, ignoring ASCII case? The match rule of
+ * resolution and of "list PATTERN"; an empty pattern matches everything.
+ */
+bool resolve_name_contains(const char *name, const char *pattern);
 
 #endif

@@ -53,35 +53,6 @@ int json_print_error(const char *command, json_t *data, const char *type,
 	return print_envelope(env);
 }
 
-/* Length of a valid UTF-8 sequence at s, or 0 if invalid. */
-static size_t utf8_seq(const unsigned char *s)
-{
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		return (s[1] & 0xc0) == 0x80 ? 2 : 0;
-	if (s[0] >= 0xe0 && s[0] <= 0xef) {
-		if ((s[1] & 0xc0) != 0x80 || (s[2] & 0xc0) != 0x80)
-			return 0;
-		if (s[0] == 0xe0 && s[1] < 0xa0)
-			return 0;
-		if (s[0] == 0xed && s[1] > 0x9f)
-			return 0;
-		return 3;
-	}
-	if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-		if ((s[1] & 0xc0) != 0x80 || (s[2] & 0xc0) != 0x80 ||
-		    (s[3] & 0xc0) != 0x80)
-			return 0;
-		if (s[0] == 0xf0 && s[1] < 0x90)
-			return 0;
-		if (s[0] == 0xf4 && s[1] > 0x8f)
-			return 0;
-		return 4;
-	}
-	return 0;
-}
-
 json_t *json_string_lossy(const char *s)
 {
 	struct strbuf sb = STRBUF_INIT;
@@ -94,7 +65,7 @@ json_t *json_string_lossy(const char *s)
 	if (j)
 		return j;
 	while (*p) {
-		size_t n = utf8_seq(p);
+		size_t n = utf8_seq_len(p);
 		if (n) {
 			strbuf_add(&sb, p, n);
 			p += n;

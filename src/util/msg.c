@@ -4,13 +4,19 @@
 #include <stdlib.h>
 
 #include "msg.h"
+#include "strbuf.h"
 
 static void vreport(const char *prefix, const char *fmt, va_list ap)
 {
+	struct strbuf msg = STRBUF_INIT, out = STRBUF_INIT;
+
+	/* Messages quote names from the cache: keep them one safe line. */
+	strbuf_vaddf(&msg, fmt, ap);
+	strbuf_add_printable(&out, msg.buf);
 	fflush(stdout);
-	fprintf(stderr, "mlxk: %s", prefix);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	fprintf(stderr, "mlxk: %s%s\n", prefix, out.buf);
+	strbuf_release(&msg);
+	strbuf_release(&out);
 }
 
 void die(const char *fmt, ...)

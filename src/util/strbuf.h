@@ -40,6 +40,20 @@ void strbuf_setf(struct strbuf *sb, const char *fmt, ...)
 void strbuf_rtrim(struct strbuf *sb);
 
 /*
+ * Length of the valid UTF-8 sequence at s (1 to 4), or 0 if the bytes
+ * there are not one (overlong, surrogate, truncated, beyond U+10FFFF).
+ */
+size_t utf8_seq_len(const unsigned char *s);
+/*
+ * Append s for a terminal: control characters (C0, DEL, C1) and bytes
+ * that are not UTF-8 become '?', so a hostile name cannot send escape
+ * sequences or break a line.
+ */
+void strbuf_add_printable(struct strbuf *sb, const char *s);
+/* Replace the contents with strbuf_add_printable(s); returns sb->buf. */
+const char *strbuf_printable(struct strbuf *sb, const char *s);
+
+/*
  * Append everything readable from fd, failing (-1, errno EFBIG) once more
  * than max bytes would be held: untrusted files and bodies get a cap.
  */

@@ -18,6 +18,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			    (n != 40 && n != 64))
 				__builtin_trap();
 		}
+		if (hub_tree_check(&t, &err) < 0 && !err.len)
+			__builtin_trap();
 	}
 	hub_tree_release(&t);
 	strbuf_release(&err);

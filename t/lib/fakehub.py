@@ -21,12 +21,17 @@ Faults come from a JSON knobs file, re-read on every request:
   truncate_at N      never send a byte at or past file offset N
   flip_byte true     flip the first byte of every LFS/CDN body
   size_delta D       the tree and X-Linked-Size lie by D bytes
-  slow BPS           send bodies at about BPS bytes per second
+  slow BPS           send bodies at about BPS bytes per second, writing
+                     the file offset reached to <log>.pos after each chunk
   redirect_loop true resolve redirects forever
   cdn_base URL       redirect LFS files to URL/<sha256> instead
   xet true           mark LFS files as Xet-backed (xetHash, X-Xet-Hash)
   no_ranges true     ignore Range headers (answer 200)
   evil_path P        list an extra file at path P (e.g. "../../x")
+  extra_entries L    append the JSON objects of list L to the tree listing
+  tree_body S        answer every tree request with the raw text S
+  revision_body S    answer every revision request with the raw text S
+  link_self true     every tree page's Link rel="next" points to itself
   link_host H        tree pages link to host H (e.g. 127.0.0.2, which then
                      serves the API too)
 
@@ -257,6 +262,10 @@ class Handler(BaseHTTPRequestHandler):
                     return
                 sent += len(chunk)
                 pos += len(chunk)
+                if k.get("slow"):
+                    # How far the slow body has got, for kill -9 tests.
+                    with open(ARGS.log + ".pos", "w") as pf:
+                        pf.write(str(pos))
                 if drop is not None and sent >= drop:
                     break
         if pos < end + 1:
@@ -334,6 +343,12 @@ class Handler(BaseHTTPRequestHandler):
         if r is None:
             return self.error(404, "RevisionNotFound", "Invalid rev id: %s" % rev)
         commit = commit_of(repo, r)
+        if kind == "revision" and "revision_body" in k:
+            return self.send(200, {"Content-Type": "application/json"},
+                             k["revision_body"].encode())
+        if kind == "tree" and "tree_body" in k:
+            return self.send(200, {"Content-Type": "application/json"},
+                             k["tree_body"].encode())
         if kind == "revision":
             return self.send(200, {"Content-Type": "application/json"}, json.dumps({
                 "id": repo, "sha": commit, "private": False,
@@ -365,6 +380,7 @@ class Handler(BaseHTTPRequestHandler):
             entries.append({"type": "file", "oid": "0" * 40, "size": 1,
                             "path": k["evil_path"]})
         if want is None:
+            entries += k.get("extra_entries", [])
             entries += [{"type": "directory", "oid": "0" * 40, "size": 0, "path": d}
                         for d in sorted(dirs)]
         headers = {"Content-Type": "application/json"}
@@ -378,6 +394,9 @@ class Handler(BaseHTTPRequestHandler):
                     cursor + ARGS.page_size)
                 headers["Link"] = '<%s>; rel="next"' % nxt
             entries = page
+            if k.get("link_self"):
+                headers["Link"] = '<http://127.0.0.1:%d%s>; rel="next"' % (
+                    ARGS.port, self.path)
         return self.send(200, headers, json.dumps(entries).encode())
 
     def do_GET(self):

@@ -49,6 +49,24 @@ static void tree_bad(const char *json, const char *why)
 	strbuf_release(&err);
 }
 
+#define F(p)                                                            \
+	"{\"type\":\"file\",\"oid\":\"0123456789abcdef0123456789abcdef" \
+	"01234567\",\"size\":1,\"path\":\"" p "\"}"
+
+/* Parse a page, then check the listing as a whole. */
+static void tree_checked(const char *json, int want, const char *what)
+{
+	struct hub_tree t = { 0 };
+	struct strbuf err = STRBUF_INIT;
+	int r = hub_parse_tree(json, strlen(json), &t, &err);
+
+	if (r == 0)
+		r = hub_tree_check(&t, &err);
+	ok(r == want && (r == 0 || err.len), "%s", what);
+	hub_tree_release(&t);
+	strbuf_release(&err);
+}
+
 static void pct(const char *in, int keep, const char *want)
 {
 	struct strbuf sb = STRBUF_INIT;
@@ -188,6 +206,24 @@ int main(void)
 		 "\"0123456789abcdef0123456789abcdef01234567\"}}]",
 		 "LFS oid that is not SHA-256");
 	tree_bad("[", "truncated JSON");
+	tree_bad("[{\"type\":\"file\",\"oid\":\"0123456789abcdef0123456789abcd"
+		 "ef01234567\",\"size\":1125899906842625,\"path\":\"x\"}]",
+		 "a size over 1 PiB");
+	tree_bad("[{\"type\":\"file\",\"oid\":\"0123456789abcdef0123456789abcd"
+		 "ef01234567\",\"size\":-1,\"path\":\"x\"}]",
+		 "a negative size");
+	tree_bad("[{\"type\":\"file\",\"oid\":\"0123456789abcdef0123456789abcd"
+		 "ef01234567\",\"size\":1,\"path\":\"x\",\"lfs\":{\"oid\":"
+		 "\"0123456789abcdef0123456789abcdef01234567\",\"size\":1}}]",
+		 "an LFS oid of 40 digits");
+	tree_checked("[" F("a") "," F("b") "]", 0, "distinct paths pass");
+	tree_checked("[" F("a") "," F("a") "]", -1, "a duplicate path fails");
+	tree_checked("[" F("a") "," F("a-b") "," F("a/b") "]", -1,
+		     "'a' and 'a/b' fail");
+	tree_checked("[" F("x/a/b/c") "," F("x/a") "]", -1,
+		     "a deep file below a file fails");
+	tree_checked("[" F("ab") "," F("a/b") "," F("a.b/c") "]", 0,
+		     "a common prefix that is no folder passes");
 
 	pct("main", 0, "main");
 	pct("refs/pr/1", 0, "refs%2Fpr%2F1");

@@ -1,0 +1,33 @@
+#!/bin/bash
+# Option errors name the option that was wrong, for list, show and health.
+. "$(dirname "$0")/test-lib.sh"
+. "$TEST_DIRECTORY/lib/cache.sh"
+
+test_expect_success 'an unknown short option in a cluster is named' '
+	test_expect_code 2 mlxk list -xy 2>err &&
+	test_grep "^mlxk: error: unknown option .-x.$" err &&
+	test_grep "^hint: try .mlxk list --help." err &&
+	test_line_count = 2 err
+'
+
+test_expect_success 'a value given to a flag is a usage error naming it' '
+	test_expect_code 2 mlxk list --all=3 2>err &&
+	test_grep "^mlxk: error: --all takes no value$" err &&
+	test_expect_code 2 mlxk show --files=1 x 2>err &&
+	test_grep "^mlxk: error: --files takes no value$" err &&
+	test_expect_code 2 mlxk health --json --verify=1 >out &&
+	json_check out "d[\"error\"][\"message\"] == \"--verify takes no value\""
+'
+
+test_expect_success 'a missing value is named, also for an abbreviation' '
+	test_expect_code 2 mlxk list --fr 2>err &&
+	test_grep "^mlxk: error: --framework needs a value$" err
+'
+
+test_expect_success '--json after -- is an argument, not the option' '
+	test_expect_code 2 mlxk list -x -- --json 2>err >out &&
+	test_must_be_empty out &&
+	test_grep "unknown option" err
+'
+
+test_done
