@@ -70,10 +70,10 @@ test_expect_success 'health --verify shows progress on a terminal' '
 	truncate -s 1G "$D/blobs/$B" &&
 	ln -s "../../blobs/$B" "$D/snapshots/$C/model.safetensors" &&
 	in_tmux health --verify &&
-	wait_screen "verifying: .* / 1.1GB, .*/s, 0/1 files" &&
+	wait_screen "% .*/1.1GB  .*/s  ETA .*  0/1 files" &&
 	wait_screen "EXIT=1" &&
 	test_grep "^\[ERROR\] org/big@$C: 0 of 1 files verified, 1 corrupted$" screen &&
-	test_grep ! "verifying:" screen &&
+	test_grep ! "ETA" screen &&
 	finish
 '
 

@@ -18,6 +18,7 @@
 #include "../util/humanize.h"
 #include "../util/jsonout.h"
 #include "../util/msg.h"
+#include "../util/progress.h"
 #include "../util/xalloc.h"
 
 /* Items shown per category in human output before "... and N more". */
@@ -115,30 +116,17 @@ out:
 	return ret;
 }
 
-struct progress_state {
-	bool shown;
-};
-
-static void show_progress(const struct verify_progress *p, void *arg)
+static void show_progress(const struct verify_progress *vp, void *arg)
 {
-	struct progress_state *ps = arg;
-	struct strbuf line = STRBUF_INIT, a = STRBUF_INIT, b = STRBUF_INIT;
-	struct strbuf rate = STRBUF_INIT;
+	struct progress *p = arg;
+	struct progress_state st;
 
-	human_size(&a, p->bytes_done);
-	human_size(&b, p->bytes_total);
-	human_size(&rate, p->elapsed > 0.05 ? (uint64_t)((double)p->bytes_done /
-							 p->elapsed)
-					    : 0);
-	strbuf_addf(&line, "\rverifying: %s / %s, %s/s, %zu/%zu files\033[K",
-		    a.buf, b.buf, rate.buf, p->files_done, p->files_total);
-	fputs(line.buf, stderr);
-	fflush(stderr);
-	ps->shown = true;
-	strbuf_release(&line);
-	strbuf_release(&a);
-	strbuf_release(&b);
-	strbuf_release(&rate);
+	st.done = vp->bytes_done;
+	st.total = vp->bytes_total;
+	st.net = vp->bytes_done;
+	st.files_done = vp->files_done;
+	st.files_total = vp->files_total;
+	progress_draw(p, &st, false);
 }
 
 static bool target_healthy(const struct verify_target *t)
@@ -314,7 +302,7 @@ static int run_verify(struct cache *c, const struct health_opts *o,
 	struct verify_set s;
 	struct verify_stats st;
 	struct verify_opts vo;
-	struct progress_state ps = { false };
+	struct progress ps;
 	struct strbuf err = STRBUF_INIT;
 	int ret = EXIT_OK;
 
@@ -325,13 +313,13 @@ static int run_verify(struct cache *c, const struct health_opts *o,
 	}
 	memset(&vo, 0, sizeof(vo));
 	vo.stop = &mlxk_interrupted;
+	progress_init(&ps, stderr);
 	if (isatty(STDERR_FILENO)) {
 		vo.progress = show_progress;
 		vo.progress_arg = &ps;
 	}
 	if (verify_run(s.targets, s.nr_targets, &vo, &st, &err) < 0) {
-		if (ps.shown)
-			fputs("\r\033[K", stderr);
+		progress_clear(&ps);
 		if (o->json)
 			json_print_error("health", NULL, "interrupted", err.buf,
 					 NULL);
@@ -341,8 +329,7 @@ static int run_verify(struct cache *c, const struct health_opts *o,
 		verify_set_release(&s);
 		return mlxk_interrupted ? EXIT_INTERRUPTED : EXIT_FAIL;
 	}
-	if (ps.shown)
-		fputs("\r\033[K", stderr);
+	progress_clear(&ps);
 	if (st.corrupt || st.unreadable || s.no_rev.nr)
 		ret = EXIT_FAIL;
 	for (size_t i = 0; i < s.nr_targets; i++)
