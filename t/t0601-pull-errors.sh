@@ -19,8 +19,18 @@ fakehub_start
 
 test_expect_success 'no model name is a usage error (exit 2)' '
 	test_expect_code 2 mlxk pull 2>err &&
-	test_grep "needs a model name" err &&
-	test_expect_code 2 mlxk pull "" 2>err
+	test_grep "needs a model name" err
+'
+
+test_expect_success 'an empty or blank name is a ValidationError (exit 1)' '
+	for n in "" "   "; do
+		test_expect_code 1 mlxk pull "$n" 2>err &&
+		test_grep "^mlxk: error: Invalid model name: empty$" err &&
+		test_expect_code 1 mlxk --json pull "$n" >out &&
+		json_check out "d[\"status\"] == \"error\" and d[\"error\"][\"type\"] == \"ValidationError\"" &&
+		json_check out "d[\"data\"][\"download_status\"] == \"error\"" &&
+		json_check out "d[\"error\"][\"message\"] == \"Invalid model name: empty\"" || return 1
+	done
 '
 
 test_expect_success 'a name segment over 96 characters is a ValidationError' '

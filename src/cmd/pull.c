@@ -538,7 +538,8 @@ static int cmd_pull_exec(int argc, char **argv, struct mlxk_ctx *ctx)
 			goto done;
 		}
 	}
-	if (optind >= argc || blank(argv[optind])) {
+	/* An empty or blank name is MLX-Knife's ValidationError, below. */
+	if (optind >= argc) {
 		code = cmd_usage_error(&cmd_pull_entry, p.json,
 				       "pull needs a model name (ORG/NAME)");
 		goto done;
