@@ -115,6 +115,18 @@ test_expect_success 'HUGGING_FACE_HUB_TOKEN is the second choice' '
 	HUGGING_FACE_HUB_TOKEN=$TOKEN mlxk pull -q org/private
 '
 
+test_expect_success 'HF_TOKEN wins over HUGGING_FACE_HUB_TOKEN and the file; empty means unset' '
+	rm -rf "$CACHE" &&
+	mkdir -p "$HF_HOME" && echo "$TOKEN" >"$HF_HOME/token" &&
+	test_expect_code 1 env HF_TOKEN=hf_wrong HUGGING_FACE_HUB_TOKEN=$TOKEN "$MLXK_BIN" pull -q org/private 2>err &&
+	test_grep "not found" err &&
+	test_expect_code 1 env HUGGING_FACE_HUB_TOKEN=hf_wrong "$MLXK_BIN" pull -q org/private 2>err &&
+	HF_TOKEN= HUGGING_FACE_HUB_TOKEN=$TOKEN mlxk pull -q org/private &&
+	rm -rf "$CACHE" &&
+	HF_TOKEN= HUGGING_FACE_HUB_TOKEN= mlxk pull -q org/private &&
+	rm "$HF_HOME/token"
+'
+
 test_expect_success 'the token file ($HF_HOME/token) is read and stripped' '
 	rm -rf "$CACHE" &&
 	mkdir -p "$HF_HOME" && printf "\r\n %s \r\n" "$TOKEN" >"$HF_HOME/token" &&
