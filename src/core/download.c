@@ -748,6 +748,7 @@ static int fetch_blob(struct download *d, struct http_client *hc,
 	df->resumed_from = x.have;
 	progress_add(d, (int64_t)x.have, 0);
 	writer_start(&x);
+again:
 	if (transfer(d, hc, &x, err) < 0) {
 		if (x.tampered)
 			ret = wait_for_other(d, f, inc, err);
@@ -760,6 +761,19 @@ static int fetch_blob(struct download *d, struct http_client *hc,
 		goto out;
 	}
 	hasher_final(&x.h, digest);
+	if (strcmp(digest, f->etag) && df->resumed_from > 0) {
+		/*
+		 * The bytes an earlier run left may be the bad ones (a power
+		 * cut, a careless writer): fetch the whole file once more
+		 * before blaming the server.
+		 */
+		df->resumed_from = 0;
+		if (restart(&x) == 0)
+			goto again;
+		error_set(err, "cannot truncate 'blobs/%s': %s", inc,
+			  strerror(x.write_errno));
+		goto out;
+	}
 	if (strcmp(digest, f->etag)) {
 		error_set(err,
 			  "'%s' does not match its hash (expected %s, "
