@@ -58,6 +58,9 @@ test_expect_success 'JSON: model object, workspace_metadata null, metadata' '
 	test "$(python3 "$TEST_DIRECTORY/lib/check-model.py" out)" = 1 &&
 	json_check out "sorted(d[\"data\"]) == [\"metadata\", \"model\", \"workspace_metadata\"]" &&
 	json_check out "d[\"data\"][\"model\"][\"name\"] == \"org/full\"" &&
+	json_check out "d[\"data\"][\"model\"][\"quantization\"] == {\"group_size\": 32, \"bits\": 8}" &&
+	mlxk show org/pt --json >outpt &&
+	json_check outpt "d[\"data\"][\"model\"][\"quantization\"] is None" &&
 	mlxk --json show org/full >out2 &&
 	test_cmp out out2
 '

@@ -21,7 +21,7 @@ hold_flock() {
 	rm -f ready
 	flock "$1" sh -c "touch ready; exec sleep 30" &
 	HOLDER=$!
-	for _ in $(seq 100); do test -e ready && return 0; sleep 0.05; done
+	for _ in $(seq 400); do test -e ready && return 0; sleep 0.05; done
 	return 1
 }
 
@@ -36,7 +36,7 @@ open("ready", "w").close()
 time.sleep(30)
 ' "$1" &
 	HOLDER=$!
-	for _ in $(seq 100); do test -e ready && return 0; sleep 0.05; done
+	for _ in $(seq 400); do test -e ready && return 0; sleep 0.05; done
 	return 1
 }
 

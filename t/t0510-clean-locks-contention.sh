@@ -17,7 +17,7 @@ kill_tree() {
 }
 
 wait_for() {
-	for _ in $(seq 200); do test -e "$1" && return 0; sleep 0.05; done
+	for _ in $(seq 400); do test -e "$1" && return 0; sleep 0.05; done
 	return 1
 }
 
@@ -49,9 +49,9 @@ open(\"ready2\", \"w\").close(); time.sleep(30)
 
 test_expect_success 'a lock taken during the grace period lands on a fresh file' '
 	rm -rf "$L" && mkdir -p "$L" && touch "$L/x.lock" &&
-	MLXK_LOCK_GRACE_MS=4000 mlxk clean-locks --all --force --older-than 0 >out &
+	MLXK_LOCK_GRACE_MS=6000 mlxk clean-locks --all --force --older-than 0 >out &
 	cleaner=$!
-	for _ in $(seq 100); do test -e "$L/x.lock" || break; sleep 0.05; done
+	for _ in $(seq 400); do test -e "$L/x.lock" || break; sleep 0.05; done
 	test_path_is_missing "$L/x.lock" &&
 	$PY -c "
 import sys, filelock

@@ -16,7 +16,7 @@ in_tmux() {
 }
 
 wait_screen() {
-	for _ in $(seq 200); do
+	for _ in $(seq 600); do
 		tmux -S "$SOCK" capture-pane -p -J >screen 2>/dev/null
 		grep -q "$1" screen && return 0
 		sleep 0.05

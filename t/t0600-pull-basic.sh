@@ -11,6 +11,9 @@ echo hello | hub_file org/model main README.md
 echo tok | hub_file org/model main tokenizer.json
 printf '{"model_type":"old"}' | hub_file org/model v1.0 config.json
 head -c 2000 /dev/urandom | hub_file org/model v1.0 model.safetensors
+for i in 0 1 2 3 4 5 6 7 8 9; do
+	head -c 20000 /dev/urandom | hub_file org/many main "f$i.bin"
+done
 echo odd | hub_file org/odd main "sub dir/a+b=c%d.json"
 head -c 3000 /dev/urandom | hub_file org/odd main "weights #1.bin"
 fakehub_start
@@ -152,6 +155,18 @@ test_expect_success '-j 1 downloads one file at a time and still works' '
 	rm -rf "$CACHE" &&
 	mlxk pull -q -j 1 org/model &&
 	blobs_are_hashes "$R"
+'
+
+test_expect_success 'up to 8 files at once by default, -j N at most N' '
+	knobs "{\"slow\": 100000, \"run\": 1}" &&
+	mlxk pull -q org/many &&
+	test "$(cat "$HUBLOG.peak")" = 8 &&
+	knobs "{\"slow\": 100000, \"run\": 2}" &&
+	rm -rf "$CACHE/models--org--many" &&
+	mlxk pull -q -j 3 org/many &&
+	test "$(cat "$HUBLOG.peak")" = 3 &&
+	knobs "{}" &&
+	blobs_are_hashes "$CACHE/models--org--many"
 '
 
 test_expect_success 'file names with spaces and reserved characters are encoded' '

@@ -19,8 +19,18 @@ fakehub_start
 
 test_expect_success 'no model name is a usage error (exit 2)' '
 	test_expect_code 2 mlxk pull 2>err &&
-	test_grep "needs a model name" err &&
-	test_expect_code 2 mlxk pull "" 2>err
+	test_grep "needs a model name" err
+'
+
+test_expect_success 'an empty or blank name is a ValidationError (exit 1)' '
+	for n in "" "   "; do
+		test_expect_code 1 mlxk pull "$n" 2>err &&
+		test_grep "^mlxk: error: Invalid model name: empty$" err &&
+		test_expect_code 1 mlxk --json pull "$n" >out &&
+		json_check out "d[\"status\"] == \"error\" and d[\"error\"][\"type\"] == \"ValidationError\"" &&
+		json_check out "d[\"data\"][\"download_status\"] == \"error\"" &&
+		json_check out "d[\"error\"][\"message\"] == \"Invalid model name: empty\"" || return 1
+	done
 '
 
 test_expect_success 'a name segment over 96 characters is a ValidationError' '
@@ -103,6 +113,18 @@ test_expect_success 'a tree page on another host is fetched without the token' '
 test_expect_success 'HUGGING_FACE_HUB_TOKEN is the second choice' '
 	rm -rf "$CACHE" &&
 	HUGGING_FACE_HUB_TOKEN=$TOKEN mlxk pull -q org/private
+'
+
+test_expect_success 'HF_TOKEN wins over HUGGING_FACE_HUB_TOKEN and the file; empty means unset' '
+	rm -rf "$CACHE" &&
+	mkdir -p "$HF_HOME" && echo "$TOKEN" >"$HF_HOME/token" &&
+	test_expect_code 1 env HF_TOKEN=hf_wrong HUGGING_FACE_HUB_TOKEN=$TOKEN "$MLXK_BIN" pull -q org/private 2>err &&
+	test_grep "not found" err &&
+	test_expect_code 1 env HUGGING_FACE_HUB_TOKEN=hf_wrong "$MLXK_BIN" pull -q org/private 2>err &&
+	HF_TOKEN= HUGGING_FACE_HUB_TOKEN=$TOKEN mlxk pull -q org/private &&
+	rm -rf "$CACHE" &&
+	HF_TOKEN= HUGGING_FACE_HUB_TOKEN= mlxk pull -q org/private &&
+	rm "$HF_HOME/token"
 '
 
 test_expect_success 'the token file ($HF_HOME/token) is read and stripped' '

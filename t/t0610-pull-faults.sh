@@ -57,6 +57,16 @@ test_expect_success 'a dropped connection is resumed with Range from the right b
 	cmp "$HUBROOT/org/model/main/model.safetensors" "$R/snapshots/$MAIN/model.safetensors"
 '
 
+test_expect_success 'a connection that keeps dropping still completes (progress resets the count)' '
+	fresh && knobs "{\"drop_after\": 25000, \"drop_times\": 7}" &&
+	mlxk pull -q org/model &&
+	hub_log "e[\"host\"] == \"127.0.0.2\"" >cdn &&
+	test_line_count = 8 cdn &&
+	hub_log "e[\"host\"] == \"127.0.0.2\" and e[\"range\"] == \"bytes=175000-\"" >last &&
+	test_line_count = 1 last &&
+	cmp "$HUBROOT/org/model/main/model.safetensors" "$R/snapshots/$MAIN/model.safetensors"
+'
+
 test_expect_success 'a server that ignores Range makes us start over' '
 	fresh && knobs "{\"drop_after\": 70000, \"no_ranges\": true}" &&
 	mlxk pull -q org/model &&

@@ -8,6 +8,9 @@ if ! command -v tmux >/dev/null; then
 	test_skip_all="tmux is not installed"
 fi
 printf '{"model_type":"llama"}' | hub_file org/model main config.json
+for i in 0 1 2 3 4 5 6 7 8 9 10 11; do
+	head -c 3000 /dev/urandom | hub_file org/many main "f$i.bin"
+done
 head -c 1000000 /dev/urandom | hub_file org/model main model.safetensors
 fakehub_start
 R="$CACHE/models--org--model"
@@ -41,6 +44,21 @@ test_expect_success 'a terminal gets a progress line with rate, ETA and files' '
 	test_grep "^pull: org/model — Downloaded 2 file(s)" screen &&
 	tmux -S "$SOCK" kill-session -t prog &&
 	knobs "{}"
+'
+
+test_expect_success 'the display is redrawn at most ten times a second' '
+	command -v script >/dev/null &&
+	start=$(date +%s.%N) &&
+	script -q -e -c "$MLXK_BIN pull org/many" /dev/null >typescript &&
+	end=$(date +%s.%N) &&
+	test_path_is_dir "$CACHE/models--org--many" &&
+	python3 -c "
+import sys
+draws = open(\"typescript\", \"rb\").read().count(b\"ETA \")
+limit = int(($end - $start) * 10) + 1
+print(\"%d draws, at most %d allowed\" % (draws, limit))
+sys.exit(0 if 0 < draws <= limit else 1)
+"
 '
 
 test_expect_success 'a partial download asks "Resume download? [Y/n]"; Enter resumes' '

@@ -91,26 +91,24 @@ static const char *error_type(enum hub_error k)
 static int make_root(const char *root, struct strbuf *err)
 {
 	char *p = xstrdup(root);
+	int ret = 0;
 
-	for (char *s = p + 1; *s; s++) {
-		if (*s != '/')
+	/* Each parent at its '/', then the whole path at its end. */
+	for (char *s = *p ? p + 1 : p; !ret; s++) {
+		char c = *s;
+
+		if (c && c != '/')
 			continue;
 		*s = '\0';
-		if (mkdir(p, 0777) < 0 && errno != EEXIST) {
-			error_set(err, "cannot create '%s': %s", p,
-				  strerror(errno));
-			free(p);
-			return -1;
-		}
-		*s = '/';
-	}
-	if (mkdir(p, 0777) < 0 && errno != EEXIST) {
-		error_set(err, "cannot create '%s': %s", p, strerror(errno));
-		free(p);
-		return -1;
+		if (mkdir(p, 0777) < 0 && errno != EEXIST)
+			ret = error_set(err, "cannot create '%s': %s", p,
+					strerror(errno));
+		*s = c;
+		if (!c)
+			break;
 	}
 	free(p);
-	return 0;
+	return ret;
 }
 
 /*
@@ -540,7 +538,8 @@ static int cmd_pull_exec(int argc, char **argv, struct mlxk_ctx *ctx)
 			goto done;
 		}
 	}
-	if (optind >= argc || blank(argv[optind])) {
+	/* An empty or blank name is MLX-Knife's ValidationError, below. */
+	if (optind >= argc) {
 		code = cmd_usage_error(&cmd_pull_entry, p.json,
 				       "pull needs a model name (ORG/NAME)");
 		goto done;

@@ -138,10 +138,16 @@ static void print_json(const struct model_info *mi,
 		       const struct model_meta *meta, struct repo_rev *rev,
 		       enum show_mode mode)
 {
-	json_t *data = json_object();
+	json_t *data = json_object(), *model = model_info_json(mi), *q = NULL;
 	struct strbuf sb = STRBUF_INIT;
 
-	json_object_set_new(data, "model", model_info_json(mi));
+	/* MLX-Knife's show adds config.json's quantization object. */
+	if (meta->config.json)
+		q = json_object_get(meta->config.json, "quantization");
+	json_object_set_new(model, "quantization",
+			    json_is_object(q) ? json_deep_copy(q)
+					      : json_null());
+	json_object_set_new(data, "model", model);
 	json_object_set_new(data, "workspace_metadata", json_null());
 	if (mode == SHOW_FILES) {
 		json_t *files = json_array();

@@ -531,6 +531,25 @@ static int seed_hash(struct xfer_file *x, volatile const int *stop)
 	return lseek(x->fd, (off_t)x->have, SEEK_SET) < 0 ? -1 : 0;
 }
 
+/* The error for a failed write: a lockless writer, or errno. */
+static void write_error(struct xfer_file *x, struct strbuf *err)
+{
+	strbuf_reset(err);
+	if (x->tampered)
+		error_set(err, "%s", x->why.buf);
+	else
+		error_set(err, "cannot write '%s.incomplete': %s",
+			  x->df->f->etag, strerror(x->write_errno));
+}
+
+/* The user stopped us: remember it, and say so (returns -1). */
+static int set_interrupted(struct download *d, struct strbuf *err)
+{
+	d->interrupted = true;
+	strbuf_reset(err);
+	return error_set(err, "interrupted");
+}
+
 /*
  * Fetch the blob into the open .incomplete file, with retries. Returns 0
  * when x->have == size, -1 with err set otherwise.
@@ -563,14 +582,8 @@ static int transfer(struct download *d, struct http_client *hc,
 			/* Keep what arrived: it is the next resume's start. */
 			int flushed = flush_buf(x);
 
-			if (x->tampered) {
-				strbuf_reset(err);
-				error_set(err, "%s", x->why.buf);
-			} else if (flushed < 0 && x->write_errno) {
-				strbuf_reset(err);
-				error_set(err,
-					  "cannot write '%s.incomplete': %s",
-					  f->etag, strerror(x->write_errno));
+			if (x->tampered || (flushed < 0 && x->write_errno)) {
+				write_error(x, err);
 			} else if (kind == HUB_E_PROTOCOL && x->why.len) {
 				strbuf_reset(err);
 				error_set(err, "%s", x->why.buf);
@@ -580,12 +593,7 @@ static int transfer(struct download *d, struct http_client *hc,
 				retry = kind == HUB_E_NETWORK;
 			}
 		} else if (flush_buf(x) < 0) {
-			if (x->tampered)
-				error_set(err, "%s", x->why.buf);
-			else
-				error_set(err,
-					  "cannot write '%s.incomplete': %s",
-					  f->etag, strerror(x->write_errno));
+			write_error(x, err);
 		} else if (rs.status == 416 && x->have > 0) {
 			/* Our partial file is not a prefix of theirs. */
 			retry = restart(x) == 0;
@@ -619,9 +627,7 @@ static int transfer(struct download *d, struct http_client *hc,
 							 RETRY_AFTER_CAP);
 		http_resp_release(&rs);
 		if (d->interrupted || (d->hub->stop && *d->hub->stop)) {
-			d->interrupted = true;
-			strbuf_reset(err);
-			error_set(err, "interrupted");
+			set_interrupted(d, err);
 			break;
 		}
 		if (!retry) {
@@ -634,9 +640,7 @@ static int transfer(struct download *d, struct http_client *hc,
 		if (fails >= ATTEMPTS)
 			break;
 		if (!hub_sleep(wait_ms, d->hub->stop)) {
-			d->interrupted = true;
-			strbuf_reset(err);
-			error_set(err, "interrupted");
+			set_interrupted(d, err);
 			break;
 		}
 	}
@@ -683,10 +687,8 @@ static int wait_for_other(struct download *d, const struct hub_file *f,
 					      "finish");
 		idle = st.st_size == last ? idle + 1 : 0;
 		last = st.st_size;
-		if (!hub_sleep(100, d->hub->stop)) {
-			d->interrupted = true;
-			return error_set(err, "interrupted");
-		}
+		if (!hub_sleep(100, d->hub->stop))
+			return set_interrupted(d, err);
 	}
 	fd = openat(d->blobs_fd, f->etag, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
@@ -736,8 +738,7 @@ static int fetch_blob(struct download *d, struct http_client *hc,
 	}
 	if (seed_hash(&x, d->hub->stop) < 0) {
 		if (d->hub->stop && *d->hub->stop) {
-			d->interrupted = true;
-			error_set(err, "interrupted");
+			set_interrupted(d, err);
 		} else {
 			error_set(err, "cannot read 'blobs/%s': %s", inc,
 				  strerror(errno));
@@ -747,6 +748,7 @@ static int fetch_blob(struct download *d, struct http_client *hc,
 	df->resumed_from = x.have;
 	progress_add(d, (int64_t)x.have, 0);
 	writer_start(&x);
+again:
 	if (transfer(d, hc, &x, err) < 0) {
 		if (x.tampered)
 			ret = wait_for_other(d, f, inc, err);
@@ -759,6 +761,19 @@ static int fetch_blob(struct download *d, struct http_client *hc,
 		goto out;
 	}
 	hasher_final(&x.h, digest);
+	if (strcmp(digest, f->etag) && df->resumed_from > 0) {
+		/*
+		 * The bytes an earlier run left may be the bad ones (a power
+		 * cut, a careless writer): fetch the whole file once more
+		 * before blaming the server.
+		 */
+		df->resumed_from = 0;
+		if (restart(&x) == 0)
+			goto again;
+		error_set(err, "cannot truncate 'blobs/%s': %s", inc,
+			  strerror(x.write_errno));
+		goto out;
+	}
 	if (strcmp(digest, f->etag)) {
 		error_set(err,
 			  "'%s' does not match its hash (expected %s, "

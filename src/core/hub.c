@@ -2,6 +2,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -647,6 +648,18 @@ void http_resp_release(struct http_resp *rs)
 	strbuf_release(&rs->body);
 }
 
+/* The string headers kept in a struct http_resp, and where. */
+static const struct {
+	const char *name;
+	size_t off;
+} kept_headers[] = {
+	{ "X-Error-Code", offsetof(struct http_resp, error_code) },
+	{ "X-Error-Message", offsetof(struct http_resp, error_message) },
+	{ "Link", offsetof(struct http_resp, link) },
+	{ "Content-Range", offsetof(struct http_resp, content_range) },
+	{ "Retry-After", offsetof(struct http_resp, retry_after) },
+};
+
 static size_t on_header(char *buf, size_t size, size_t n, void *user)
 {
 	struct xfer *x = user;
@@ -673,17 +686,16 @@ static size_t on_header(char *buf, size_t size, size_t n, void *user)
 		k = strlen(v);
 		while (k > 0 && (v[k - 1] == ' ' || v[k - 1] == '\t'))
 			v[--k] = '\0';
-		if (!strcasecmp(line, "X-Error-Code"))
-			free(rs->error_code), rs->error_code = xstrdup(v);
-		else if (!strcasecmp(line, "X-Error-Message"))
-			free(rs->error_message), rs->error_message = xstrdup(v);
-		else if (!strcasecmp(line, "Link"))
-			free(rs->link), rs->link = xstrdup(v);
-		else if (!strcasecmp(line, "Content-Range"))
-			free(rs->content_range), rs->content_range = xstrdup(v);
-		else if (!strcasecmp(line, "Retry-After"))
-			free(rs->retry_after), rs->retry_after = xstrdup(v);
-		else if (!strcasecmp(line, "Content-Length"))
+		for (size_t i = 0; i < ARRAY_SIZE(kept_headers); i++) {
+			char **slot;
+
+			if (strcasecmp(line, kept_headers[i].name))
+				continue;
+			slot = (char **)((char *)rs + kept_headers[i].off);
+			free(*slot);
+			*slot = xstrdup(v);
+		}
+		if (!strcasecmp(line, "Content-Length"))
 			rs->content_length = strtoll(v, NULL, 10);
 	}
 	free(line);

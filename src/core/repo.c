@@ -383,14 +383,22 @@ out:
 static bool mode_readable(const struct stat *st)
 {
 	static int ngroups = -1;
-	static gid_t groups[64];
+	static gid_t *groups;
 	static uid_t uid;
 	static gid_t gid;
 
 	if (ngroups < 0) {
+		/*
+		 * Ask for the count first: a fixed array made getgroups fail
+		 * (EINVAL) for people in many groups, and then every file
+		 * readable through a supplementary group looked unreadable.
+		 */
+		int n = getgroups(0, NULL);
+
 		uid = geteuid();
 		gid = getegid();
-		ngroups = getgroups((int)ARRAY_SIZE(groups), groups);
+		groups = xcalloc(n > 0 ? (size_t)n : 1, sizeof(*groups));
+		ngroups = n > 0 ? getgroups(n, groups) : 0;
 		if (ngroups < 0)
 			ngroups = 0;
 	}

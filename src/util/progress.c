@@ -54,7 +54,11 @@ void progress_draw(struct progress *p, const struct progress_state *s,
 	double t = now();
 	char line[160];
 
-	if (!force && p->drawn && t - p->last_draw < 0.1)
+	/*
+	 * Also after a clear: files finishing in a burst would otherwise
+	 * each bring a redraw of their own.
+	 */
+	if (!force && p->last_draw > 0 && t - p->last_draw < 0.1)
 		return;
 	p->last_draw = t;
 	progress_format(line, sizeof(line), s, t - p->start);

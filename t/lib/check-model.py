@@ -3,7 +3,8 @@
 
 Usage: check-model.py FILE. Every model object found (list's
 data.models[], show's data.model) must have exactly the eleven keys of the
-model object with the right types and enum values.
+model object with the right types and enum values; show's also has
+"quantization" (config.json's quantization object, or null).
 """
 import json
 import re
@@ -18,8 +19,11 @@ CAPS = {"text-generation", "chat", "vision", "audio", "embeddings",
         "audio-translate-en"}
 
 
-def check(m):
-    assert set(m) == KEYS, "keys %s" % sorted(set(m) ^ KEYS)
+def check(m, show=False):
+    keys = KEYS | {"quantization"} if show else KEYS
+    assert set(m) == keys, "keys %s" % sorted(set(m) ^ keys)
+    if show:
+        assert m["quantization"] is None or isinstance(m["quantization"], dict)
     assert isinstance(m["name"], str)
     assert m["hash"] is None or re.fullmatch(r"[A-Za-z0-9]{40}", m["hash"]), m["hash"]
     assert isinstance(m["size_bytes"], int) and m["size_bytes"] >= 0
@@ -51,7 +55,7 @@ if d["command"] == "list":
         check(m)
         n += 1
 elif d["command"] == "show":
-    check(d["data"]["model"])
+    check(d["data"]["model"], show=True)
     assert d["data"]["workspace_metadata"] is None
     n = 1
 print(n)

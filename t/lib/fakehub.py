@@ -23,6 +23,8 @@ Faults come from a JSON knobs file, re-read on every request:
   size_delta D       the tree and X-Linked-Size lie by D bytes
   slow BPS           send bodies at about BPS bytes per second, writing
                      the file offset reached to <log>.pos after each chunk
+
+<log>.peak always holds the most bodies that were being sent at once.
   redirect_loop true resolve redirects forever
   cdn_base URL       redirect LFS files to URL/<sha256> instead
   xet true           mark LFS files as Xet-backed (xetHash, X-Xet-Hash)
@@ -53,6 +55,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 ARGS = None
 LOCK = threading.Lock()
 COUNTERS = {}
+ACTIVE = [0]  # bodies being sent right now
 META = {}
 
 
@@ -239,6 +242,20 @@ class Handler(BaseHTTPRequestHandler):
         limit = end + 1
         if "truncate_at" in k:
             limit = min(limit, k["truncate_at"])
+        with LOCK:
+            ACTIVE[0] += 1
+            peak = max(COUNTERS.get("peak", 0), ACTIVE[0])
+            COUNTERS["peak"] = peak
+            # The most bodies ever sent at once (since the knobs changed).
+            with open(ARGS.log + ".peak", "w") as pf:
+                pf.write(str(peak))
+        try:
+            self.send_file(full, start, end, limit, drop, k, lfs)
+        finally:
+            with LOCK:
+                ACTIVE[0] -= 1
+
+    def send_file(self, full, start, end, limit, drop, k, lfs):
         sent = 0
         with open(full, "rb") as f:
             f.seek(start)
