@@ -158,10 +158,10 @@ test_expect_success '-j 1 downloads one file at a time and still works' '
 '
 
 test_expect_success 'up to 8 files at once by default, -j N at most N' '
-	knobs "{\"slow\": 100000, \"run\": 1}" &&
+	knobs "{\"slow\": 20000, \"run\": 1}" &&
 	mlxk pull -q org/many &&
 	test "$(cat "$HUBLOG.peak")" = 8 &&
-	knobs "{\"slow\": 100000, \"run\": 2}" &&
+	knobs "{\"slow\": 20000, \"run\": 2}" &&
 	rm -rf "$CACHE/models--org--many" &&
 	mlxk pull -q -j 3 org/many &&
 	test "$(cat "$HUBLOG.peak")" = 3 &&
