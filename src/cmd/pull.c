@@ -11,7 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <curl/curl.h>
+#include "../core/curlload.h"
 
 #include "cmd.h"
 #include "../core/download.h"
@@ -596,6 +596,11 @@ static int cmd_pull_exec(int argc, char **argv, struct mlxk_ctx *ctx)
 	}
 	if (p.tty)
 		progress_init(&p.prog, stderr);
+	if (curl_api_load(&err) < 0) {
+		code = report(&p, EXIT_FAIL, "failed", "download_failed",
+			      err.buf, NULL);
+		goto done;
+	}
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	code = do_pull(&p, &c);
 	curl_global_cleanup();

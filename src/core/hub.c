@@ -9,7 +9,7 @@
 #include <strings.h>
 #include <time.h>
 
-#include <curl/curl.h>
+#include "curlload.h"
 #include <jansson.h>
 
 #include "cache.h"
