@@ -6,11 +6,14 @@ if ! command -v tmux >/dev/null 2>&1; then
 	test_skip_all="tmux not installed"
 fi
 
-SOCK="$TRASH/tmux.sock"
+SOCK=
 
-# in_tmux CMD: run CMD in a detached 120x40 terminal.
+# in_tmux CMD: run CMD in a detached 120x40 terminal, on a fresh server
+# (a new socket each time: a server that is still shutting down must not
+# meet the next one).
 in_tmux() {
-	tmux -S "$SOCK" kill-server 2>/dev/null
+	finish
+	SOCK="$TRASH/tmux.$(date +%s%N).sock"
 	tmux -S "$SOCK" new-session -d -x 120 -y 40 \
 		"env HF_HOME='$HF_HOME' HOME='$HOME' MLXK_LOCK_GRACE_MS=50 ASAN_OPTIONS='$ASAN_OPTIONS' '$MLXK_BIN' $*; echo EXIT=\$?; sleep 60"
 }
@@ -27,7 +30,7 @@ wait_screen() {
 }
 
 finish() {
-	tmux -S "$SOCK" kill-server 2>/dev/null
+	test -n "$SOCK" && tmux -S "$SOCK" kill-server 2>/dev/null
 	return 0
 }
 
@@ -104,5 +107,7 @@ test_expect_success '--json never prompts' '
 	test_path_is_missing "$(repo_dir org/alpha)"
 '
 
-finish
+for s in "$TRASH"/tmux.*.sock; do
+	test -S "$s" && tmux -S "$s" kill-server 2>/dev/null
+done
 test_done

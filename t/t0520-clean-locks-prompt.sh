@@ -6,11 +6,15 @@ if ! command -v tmux >/dev/null 2>&1; then
 	test_skip_all="tmux not installed"
 fi
 
-SOCK="$TRASH/tmux.sock"
+SOCK=
 L="$CACHE/.locks"
 
+# in_tmux CMD: run CMD in a detached 120x40 terminal, on a fresh server
+# (a new socket each time: a server that is still shutting down must not
+# meet the next one).
 in_tmux() {
-	tmux -S "$SOCK" kill-server 2>/dev/null
+	finish
+	SOCK="$TRASH/tmux.$(date +%s%N).sock"
 	tmux -S "$SOCK" new-session -d -x 120 -y 40 \
 		"env HF_HOME='$HF_HOME' HOME='$HOME' MLXK_LOCK_GRACE_MS=50 ASAN_OPTIONS='$ASAN_OPTIONS' '$MLXK_BIN' $*; echo EXIT=\$?; sleep 60"
 }
@@ -26,7 +30,7 @@ wait_screen() {
 }
 
 finish() {
-	tmux -S "$SOCK" kill-server 2>/dev/null
+	test -n "$SOCK" && tmux -S "$SOCK" kill-server 2>/dev/null
 	return 0
 }
 
@@ -94,5 +98,7 @@ test_expect_success 'without a terminal it proceeds' '
 	test_grep "^Removed 3 lock files" out
 '
 
-finish
+for s in "$TRASH"/tmux.*.sock; do
+	test -S "$s" && tmux -S "$s" kill-server 2>/dev/null
+done
 test_done
