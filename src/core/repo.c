@@ -88,41 +88,35 @@ static void add_ref(struct repo *r, const char *name, const struct strbuf *raw)
 
 static void read_refs(struct repo *r, int fd, const char *prefix, int depth)
 {
-	DIR *d;
-	struct dirent *de;
+	struct fs_dir d;
+	const struct fs_dirent *de;
 
 	if (depth > MAX_DEPTH) {
 		close(fd);
 		return;
 	}
-	d = fdopendir(fd);
-	if (!d) {
-		close(fd);
+	if (fs_dir_open(&d, fd, true) < 0)
 		return;
-	}
-	while ((de = readdir(d))) {
+	while ((de = fs_dir_next(&d))) {
 		struct stat st;
 		char *name;
 
-		if (de->d_name[0] == '.' &&
-		    (!de->d_name[1] || !strcmp(de->d_name, "..")))
+		if (fstatat(fd, de->name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 			continue;
-		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-			continue;
-		name = *prefix ? xasprintf("%s/%s", prefix, de->d_name)
-			       : xstrdup(de->d_name);
+		name = *prefix ? xasprintf("%s/%s", prefix, de->name)
+			       : xstrdup(de->name);
 		if (S_ISDIR(st.st_mode)) {
-			int sub = fs_opendir_at(dirfd(d), de->d_name);
+			int sub = fs_opendir_at(fd, de->name);
 			if (sub >= 0)
 				read_refs(r, sub, name, depth + 1);
-		} else if (S_ISREG(st.st_mode) &&
-			   !is_ref_tempfile(de->d_name)) {
+		} else if (S_ISREG(st.st_mode) && !is_ref_tempfile(de->name)) {
 			struct strbuf raw = STRBUF_INIT, err = STRBUF_INIT;
-			int ffd = openat(dirfd(d), de->d_name,
+			int ffd = openat(fd, de->name,
 					 O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
 						 O_CLOEXEC);
 			if (ffd >= 0 &&
-			    !fs_read_fd(ffd, name, REF_CAP, &raw, &err))
+			    !fs_read_sized(ffd, name, (size_t)st.st_size,
+					   REF_CAP, &raw, &err))
 				add_ref(r, name, &raw);
 			else
 				strlist_push_nodup(
@@ -141,14 +135,14 @@ static void read_refs(struct repo *r, int fd, const char *prefix, int depth)
 		}
 		free(name);
 	}
-	closedir(d);
+	fs_dir_close(&d);
 }
 
 static void read_snapshots(struct repo *r)
 {
 	int fd = fs_opendir_at(r->fd, "snapshots");
-	DIR *d;
-	struct dirent *de;
+	struct fs_dir d;
+	const struct fs_dirent *de;
 
 	if (fd < 0) {
 		if (errno == ENOTDIR || errno == ELOOP)
@@ -161,60 +155,48 @@ static void read_snapshots(struct repo *r)
 					  strerror(errno)));
 		return;
 	}
-	/* Keep a descriptor for repo_load_files: no second path lookup. */
-	r->snaps_fd = dup(fd);
-	d = fdopendir(fd);
-	if (!d) {
-		close(fd);
+	/* Keep the descriptor for repo_load_files: no second path lookup. */
+	r->snaps_fd = fd;
+	if (fs_dir_open(&d, fd, false) < 0)
 		return;
-	}
 	r->has_snapshots = true;
-	while ((de = readdir(d))) {
+	while ((de = fs_dir_next(&d))) {
 		struct stat st;
 		struct repo_rev *rev;
 
-		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-			continue;
-		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		if (fstatat(fd, de->name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 			continue;
 		if (!S_ISDIR(st.st_mode)) {
 			strlist_push_nodup(
 				&r->problems,
 				xasprintf("snapshots/%s is not a directory",
-					  de->d_name));
+					  de->name));
 			continue;
 		}
 		ALLOC_GROW(r->revs, r->nr_revs + 1, r->alloc_revs);
 		rev = &r->revs[r->nr_revs++];
 		memset(rev, 0, sizeof(*rev));
-		rev->commit = xstrdup(de->d_name);
+		rev->commit = xstrdup(de->name);
 		rev->mtime = st.st_mtime;
 	}
-	closedir(d);
+	fs_dir_close(&d);
 	if (r->nr_revs > 1)
 		qsort(r->revs, r->nr_revs, sizeof(*r->revs), cmp_rev);
 }
 
 static void read_incomplete(struct repo *r)
 {
-	DIR *d;
-	struct dirent *de;
-	int fd;
+	struct fs_dir d;
+	const struct fs_dirent *de;
 
-	if (r->blobs_fd < 0)
+	if (r->blobs_fd < 0 || fs_dir_open(&d, r->blobs_fd, false) < 0)
 		return;
-	fd = dup(r->blobs_fd);
-	if (fd < 0 || !(d = fdopendir(fd))) {
-		if (fd >= 0)
-			close(fd);
-		return;
+	while ((de = fs_dir_next(&d))) {
+		size_t n = strlen(de->name);
+		if (n > 11 && !strcmp(de->name + n - 11, ".incomplete"))
+			strlist_push(&r->incomplete, de->name);
 	}
-	while ((de = readdir(d))) {
-		size_t n = strlen(de->d_name);
-		if (n > 11 && !strcmp(de->d_name + n - 11, ".incomplete"))
-			strlist_push(&r->incomplete, de->d_name);
-	}
-	closedir(d);
+	fs_dir_close(&d);
 	strlist_sort(&r->incomplete);
 }
 
@@ -467,8 +449,8 @@ static void classify_link(struct repo *r, struct repo_rev *rev, int at,
 static int walk_snapshot(struct repo *r, struct repo_rev *rev, int fd,
 			 const char *prefix, int depth)
 {
-	DIR *d;
-	struct dirent *de;
+	struct fs_dir d;
+	const struct fs_dirent *de;
 
 	if (depth > MAX_DEPTH) {
 		close(fd);
@@ -476,42 +458,37 @@ static int walk_snapshot(struct repo *r, struct repo_rev *rev, int fd,
 					    rev->commit);
 		return -1;
 	}
-	d = fdopendir(fd);
-	if (!d) {
-		close(fd);
+	if (fs_dir_open(&d, fd, true) < 0)
 		return -1;
-	}
-	while ((de = readdir(d))) {
+	while ((de = fs_dir_next(&d))) {
 		struct stat st;
 		struct repo_file *f;
 		char *path;
 
-		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-			continue;
 		if (rev->nr_files >= MAX_FILES) {
 			rev->load_error = xasprintf(
 				"snapshot %s has too many files", rev->commit);
 			break;
 		}
-		path = *prefix ? xasprintf("%s/%s", prefix, de->d_name)
-			       : xstrdup(de->d_name);
+		path = *prefix ? xasprintf("%s/%s", prefix, de->name)
+			       : xstrdup(de->name);
 		/*
 		 * Snapshots are mostly links: d_type saves an fstatat per
 		 * entry (readlinkat fails safely if the entry changed).
 		 */
 		memset(&st, 0, sizeof(st));
 #ifdef DT_LNK
-		if (de->d_type == DT_LNK)
+		if (de->type == DT_LNK)
 			st.st_mode = S_IFLNK;
-		else if (de->d_type == DT_DIR)
+		else if (de->type == DT_DIR)
 			st.st_mode = S_IFDIR;
 #endif
-		if (!st.st_mode && fstatat(dirfd(d), de->d_name, &st,
-					   AT_SYMLINK_NOFOLLOW) < 0) {
+		if (!st.st_mode &&
+		    fstatat(fd, de->name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
 			f = new_file(rev, path);
 			f->state = FILE_UNREADABLE;
 		} else if (S_ISDIR(st.st_mode)) {
-			int sub = fs_opendir_at(dirfd(d), de->d_name);
+			int sub = fs_opendir_at(fd, de->name);
 			if (sub < 0) {
 				f = new_file(rev, path);
 				f->state = FILE_UNREADABLE;
@@ -520,7 +497,7 @@ static int walk_snapshot(struct repo *r, struct repo_rev *rev, int fd,
 			}
 		} else if (S_ISLNK(st.st_mode)) {
 			f = new_file(rev, path);
-			classify_link(r, rev, dirfd(d), de->d_name, f);
+			classify_link(r, rev, fd, de->name, f);
 		} else {
 			f = new_file(rev, path);
 			if (S_ISREG(st.st_mode)) {
@@ -536,7 +513,7 @@ static int walk_snapshot(struct repo *r, struct repo_rev *rev, int fd,
 		}
 		free(path);
 	}
-	closedir(d);
+	fs_dir_close(&d);
 	return 0;
 }
 
@@ -547,7 +524,7 @@ int repo_load_files(struct repo *r, struct repo_rev *rev)
 	if (rev->loaded)
 		return rev->load_error ? -1 : 0;
 	rev->loaded = true;
-	snaps = r->snaps_fd >= 0 ? dup(r->snaps_fd)
+	snaps = r->snaps_fd >= 0 ? r->snaps_fd
 				 : fs_opendir_at(r->fd, "snapshots");
 	if (snaps < 0) {
 		rev->load_error =
@@ -555,7 +532,8 @@ int repo_load_files(struct repo *r, struct repo_rev *rev)
 		return -1;
 	}
 	fd = fs_opendir_at(snaps, rev->commit);
-	close(snaps);
+	if (snaps != r->snaps_fd)
+		close(snaps);
 	if (fd < 0) {
 		rev->load_error = xasprintf("cannot open snapshot %s: %s",
 					    rev->commit, strerror(errno));
@@ -716,30 +694,8 @@ int repo_open_file(struct repo *r, struct repo_rev *rev,
 static int read_blob(int fd, const struct repo_file *f, size_t cap,
 		     struct strbuf *out, struct strbuf *err)
 {
-	size_t want = (size_t)f->size, start = out->len;
-
-	if (f->size > cap)
-		return error_set(err,
-				 "'%s' is too large (%llu bytes, limit %zu)",
-				 f->path, (unsigned long long)f->size, cap);
-	strbuf_grow(out, want);
-	while (out->len - start < want) {
-		ssize_t n = read(fd, out->buf + out->len,
-				 want - (out->len - start));
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			strbuf_setlen(out, start);
-			return error_set(err, "cannot read '%s': %s", f->path,
-					 strerror(errno));
-		}
-		if (n == 0)
-			break;
-		out->len += (size_t)n;
-	}
-	out->buf[out->len] = '\0';
-	return 0;
+	/* The walk stat'ed the blob already: no second stat, no EOF read. */
+	return fs_read_sized(fd, f->path, f->size, cap, out, err);
 }
 
 int repo_read_file(struct repo *r, struct repo_rev *rev, const char *path,

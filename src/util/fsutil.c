@@ -2,10 +2,15 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#ifdef __linux__
+#include <sys/syscall.h>
+#endif
 
 #include "fsutil.h"
 #include "xalloc.h"
@@ -81,6 +86,35 @@ int fs_read_fd(int fd, const char *what, size_t cap, struct strbuf *out,
 	if (strbuf_read_fd(out, fd, cap) < 0)
 		return error_set(err, "cannot read '%s': %s", what,
 				 strerror(errno));
+	return 0;
+}
+
+int fs_read_sized(int fd, const char *what, uint64_t size, size_t cap,
+		  struct strbuf *out, struct strbuf *err)
+{
+	size_t want = (size_t)size, start = out->len;
+
+	if (size > cap)
+		return error_set(err,
+				 "'%s' is too large (%llu bytes, limit %zu)",
+				 what, (unsigned long long)size, cap);
+	strbuf_grow(out, want);
+	while (out->len - start < want) {
+		ssize_t n = read(fd, out->buf + out->len,
+				 want - (out->len - start));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			strbuf_setlen(out, start);
+			return error_set(err, "cannot read '%s': %s", what,
+					 strerror(errno));
+		}
+		if (n == 0)
+			break;
+		out->len += (size_t)n;
+	}
+	out->buf[out->len] = '\0';
 	return 0;
 }
 
@@ -302,3 +336,109 @@ bool fs_is_hex(const char *s, size_t len)
 	}
 	return true;
 }
+
+#if defined(__linux__) && defined(SYS_getdents64)
+/* The kernel's record; glibc only declares getdents64 with _GNU_SOURCE. */
+struct linux_dirent64 {
+	uint64_t d_ino;
+	int64_t d_off;
+	unsigned short d_reclen;
+	unsigned char d_type;
+	char d_name[];
+};
+
+#define FS_DIR_BUF 32768
+
+int fs_dir_open(struct fs_dir *d, int fd, bool own)
+{
+	memset(d, 0, sizeof(*d));
+	d->fd = fd;
+	d->own = own;
+	d->buf = xmalloc(FS_DIR_BUF);
+	return 0;
+}
+
+const struct fs_dirent *fs_dir_next(struct fs_dir *d)
+{
+	for (;;) {
+		struct linux_dirent64 *e;
+
+		if (d->pos >= d->len) {
+			long n = syscall(SYS_getdents64, d->fd, d->buf,
+					 FS_DIR_BUF);
+			if (n <= 0)
+				return NULL;
+			d->len = (size_t)n;
+			d->pos = 0;
+		}
+		e = (struct linux_dirent64 *)(d->buf + d->pos);
+		d->pos += e->d_reclen;
+		if (e->d_name[0] == '.' &&
+		    (!e->d_name[1] || (e->d_name[1] == '.' && !e->d_name[2])))
+			continue;
+		d->ent.name = e->d_name;
+		d->ent.type = e->d_type;
+		return &d->ent;
+	}
+}
+
+void fs_dir_close(struct fs_dir *d)
+{
+	free(d->buf);
+	if (d->own && d->fd >= 0)
+		close(d->fd);
+	memset(d, 0, sizeof(*d));
+	d->fd = -1;
+}
+#else
+int fs_dir_open(struct fs_dir *d, int fd, bool own)
+{
+	int dfd = own ? fd : dup(fd);
+	DIR *dir;
+
+	memset(d, 0, sizeof(*d));
+	d->fd = fd;
+	d->own = own;
+	if (dfd < 0)
+		return -1;
+	dir = fdopendir(dfd);
+	if (!dir) {
+		int e = errno;
+		close(dfd);
+		errno = e;
+		return -1;
+	}
+	/* A dup shares the offset of the caller's descriptor. */
+	rewinddir(dir);
+	d->dir = dir;
+	return 0;
+}
+
+const struct fs_dirent *fs_dir_next(struct fs_dir *d)
+{
+	struct dirent *de;
+
+	while ((de = readdir(d->dir))) {
+		if (de->d_name[0] == '.' &&
+		    (!de->d_name[1] ||
+		     (de->d_name[1] == '.' && !de->d_name[2])))
+			continue;
+		d->ent.name = de->d_name;
+#ifdef DT_UNKNOWN
+		d->ent.type = de->d_type;
+#else
+		d->ent.type = 0;
+#endif
+		return &d->ent;
+	}
+	return NULL;
+}
+
+void fs_dir_close(struct fs_dir *d)
+{
+	if (d->dir)
+		closedir(d->dir); /* closes the dup or the owned fd */
+	memset(d, 0, sizeof(*d));
+	d->fd = -1;
+}
+#endif

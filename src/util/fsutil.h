@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 
@@ -41,6 +42,13 @@ int fs_read_file_at(int at, const char *relpath, bool follow, size_t cap,
 int fs_read_fd(int fd, const char *what, size_t cap, struct strbuf *out,
 	       struct strbuf *err);
 /*
+ * Read the first size bytes of a file whose size a stat just gave (at most
+ * cap), without another stat or a read to find the end: a file that grew
+ * since is cut at size, one that shrank is read to its end.
+ */
+int fs_read_sized(int fd, const char *what, uint64_t size, size_t cap,
+		  struct strbuf *out, struct strbuf *err);
+/*
  * Write data to name under dirfd atomically: a unique temporary file in
  * the same directory, fsync, rename. mode is passed to open (umask applies).
  */
@@ -58,6 +66,37 @@ int fs_remove_tree_at(int at, const char *name, const char *display,
 /* Total st_size of regular files below a real directory (links not followed).
  */
 int fs_tree_size_at(int at, const char *name, unsigned long long *bytes);
+/*
+ * Listing a directory from an open descriptor. On Linux the entries are
+ * read with getdents64 straight into a buffer; elsewhere through
+ * fdopendir. fdopendir costs an fstat and two fcntl per directory, and a
+ * listing of the cache opens thousands of directories.
+ */
+struct fs_dirent {
+	const char *name;
+	unsigned char type; /* DT_DIR, DT_LNK, ... or DT_UNKNOWN */
+};
+
+struct fs_dir {
+	int fd;
+	bool own; /* close fd in fs_dir_close */
+	struct fs_dirent ent;
+	char *buf;
+	size_t pos, len;
+	void *dir; /* DIR * of the portable version */
+};
+
+/*
+ * List directory fd, which must not have been read from before (a fresh
+ * descriptor: listings do not rewind, which saves a system call per
+ * directory). With own, fs_dir_close closes fd; without, it stays the
+ * caller's. Returns 0, or -1 with errno set.
+ */
+int fs_dir_open(struct fs_dir *d, int fd, bool own);
+/* The next entry other than "." and "..", or NULL at the end. */
+const struct fs_dirent *fs_dir_next(struct fs_dir *d);
+void fs_dir_close(struct fs_dir *d);
+
 /* True if the first len characters of s are hexadecimal digits. */
 bool fs_is_hex(const char *s, size_t len);
 
