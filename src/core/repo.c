@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <fnmatch.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -358,40 +359,45 @@ out:
 	return res;
 }
 
+/* Our identity, looked up once (listings inspect repos in threads). */
+static int id_ngroups;
+static gid_t *id_groups;
+static uid_t id_uid;
+static gid_t id_gid;
+static pthread_once_t id_once = PTHREAD_ONCE_INIT;
+
+static void load_ids(void)
+{
+	/*
+	 * Ask for the count first: a fixed array made getgroups fail (EINVAL)
+	 * for people in many groups, and then every file readable through a
+	 * supplementary group looked unreadable.
+	 */
+	int n = getgroups(0, NULL);
+
+	id_uid = geteuid();
+	id_gid = getegid();
+	id_groups = xcalloc(n > 0 ? (size_t)n : 1, sizeof(*id_groups));
+	id_ngroups = n > 0 ? getgroups(n, id_groups) : 0;
+	if (id_ngroups < 0)
+		id_ngroups = 0;
+}
+
 /*
  * Can we read a file with this mode? Worked out from the stat we already
  * have, so the walk costs no extra system call per file (ACLs aside).
  */
 static bool mode_readable(const struct stat *st)
 {
-	static int ngroups = -1;
-	static gid_t *groups;
-	static uid_t uid;
-	static gid_t gid;
-
-	if (ngroups < 0) {
-		/*
-		 * Ask for the count first: a fixed array made getgroups fail
-		 * (EINVAL) for people in many groups, and then every file
-		 * readable through a supplementary group looked unreadable.
-		 */
-		int n = getgroups(0, NULL);
-
-		uid = geteuid();
-		gid = getegid();
-		groups = xcalloc(n > 0 ? (size_t)n : 1, sizeof(*groups));
-		ngroups = n > 0 ? getgroups(n, groups) : 0;
-		if (ngroups < 0)
-			ngroups = 0;
-	}
-	if (uid == 0)
+	pthread_once(&id_once, load_ids);
+	if (id_uid == 0)
 		return true;
-	if (st->st_uid == uid)
+	if (st->st_uid == id_uid)
 		return st->st_mode & S_IRUSR;
-	if (st->st_gid == gid)
+	if (st->st_gid == id_gid)
 		return st->st_mode & S_IRGRP;
-	for (int i = 0; i < ngroups; i++)
-		if (st->st_gid == groups[i])
+	for (int i = 0; i < id_ngroups; i++)
+		if (st->st_gid == id_groups[i])
 			return st->st_mode & S_IRGRP;
 	return st->st_mode & S_IROTH;
 }
