@@ -1,5 +1,5 @@
 #!/bin/bash
-# Option errors name the option that was wrong, for list, show and health.
+# Option errors name the option that was wrong, for every command.
 . "$(dirname "$0")/test-lib.sh"
 . "$TEST_DIRECTORY/lib/cache.sh"
 
@@ -28,6 +28,24 @@ test_expect_success '--json after -- is an argument, not the option' '
 	test_expect_code 2 mlxk list -x -- --json 2>err >out &&
 	test_must_be_empty out &&
 	test_grep "unknown option" err
+'
+
+test_expect_success 'rm, pull, clean-locks and prune name the wrong option too' '
+	test_expect_code 2 mlxk rm -xf org/a 2>err &&
+	test_grep "^mlxk: error: unknown option .-x.$" err &&
+	test_grep "^hint: try .mlxk rm --help." err &&
+	test_expect_code 2 mlxk pull -j 2>err &&
+	test_grep "^mlxk: error: -j needs a value$" err &&
+	test_expect_code 2 mlxk pull --jobs 2>err &&
+	test_grep "^mlxk: error: --jobs needs a value$" err &&
+	test_expect_code 2 mlxk clean-locks --older-than 2>err &&
+	test_grep "^mlxk: error: --older-than needs a value$" err &&
+	test_expect_code 2 mlxk clean-locks -j 2>err &&
+	test_grep "^mlxk: error: unknown option .-j.$" err &&
+	test_expect_code 2 mlxk prune --dry-run=1 2>err &&
+	test_grep "^mlxk: error: --dry-run takes no value$" err &&
+	test_expect_code 2 mlxk prune --json --frob >out &&
+	json_check out "d[\"error\"][\"message\"] == \"unknown option \x27--frob\x27\""
 '
 
 test_done

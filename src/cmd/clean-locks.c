@@ -502,9 +502,8 @@ static int cmd_clean_locks_exec(int argc, char **argv, struct mlxk_ctx *ctx)
 			o.verbose = true;
 			break;
 		default:
-			return cmd_usage_error(&cmd_clean_locks_entry, o.json,
-					       "unknown option '%s'",
-					       argv[optind - 1]);
+			return cmd_option_error(&cmd_clean_locks_entry, o.json,
+						argv, longopts);
 		}
 	}
 	if (optind < argc)

@@ -99,6 +99,13 @@ int cmd_option_error(const struct cmd_entry *e, bool json, char **argv,
 			return cmd_usage_error(e, json, "--%s takes no value",
 					       o->name);
 	}
+	/* A known short option whose value is missing ("-j" at the end). */
+	for (const struct option *o = opts; o->name; o++)
+		if (o->val == optopt && o->has_arg == required_argument &&
+		    arg[0] == '-' && arg[1] != '-' &&
+		    arg[strlen(arg) - 1] == optopt)
+			return cmd_usage_error(e, json, "-%c needs a value",
+					       optopt);
 	return cmd_usage_error(e, json, "unknown option '-%c'", optopt);
 }
 

@@ -518,9 +518,8 @@ static int cmd_prune_exec(int argc, char **argv, struct mlxk_ctx *ctx)
 			o.json = true;
 			break;
 		default:
-			return cmd_usage_error(&cmd_prune_entry, o.json,
-					       "unknown option '%s'",
-					       argv[optind - 1]);
+			return cmd_option_error(&cmd_prune_entry, o.json, argv,
+						longopts);
 		}
 	}
 	if (optind < argc)

@@ -532,9 +532,8 @@ static int cmd_pull_exec(int argc, char **argv, struct mlxk_ctx *ctx)
 			p.json = true;
 			break;
 		default:
-			code = cmd_usage_error(&cmd_pull_entry, p.json,
-					       "unknown option '%s'",
-					       argv[optind - 1]);
+			code = cmd_option_error(&cmd_pull_entry, p.json, argv,
+						opts);
 			goto done;
 		}
 	}

@@ -387,9 +387,8 @@ static int cmd_rm_exec(int argc, char **argv, struct mlxk_ctx *ctx)
 			o.json = true;
 			break;
 		default:
-			return cmd_usage_error(&cmd_rm_entry, o.json,
-					       "unknown option '%s'",
-					       argv[optind - 1]);
+			return cmd_option_error(&cmd_rm_entry, o.json, argv,
+						longopts);
 		}
 	}
 	if (argc - optind != 1)
