@@ -5,7 +5,7 @@
 #   bench/clean-locks.sh [FILES] [FOLDERS]
 #
 # Environment: MLXK (binary, default build/mlxk), MLXK_LOCK_GRACE_MS
-# (grace period, default 2000), BENCH_DIR (default bench/work).
+# (grace period, default 2000), BENCH_DIR (default bench/scratch).
 # find deletes blindly; mlxk runs the safe recipe on every file (flock,
 # identity check, unlink while holding, one grace period per run).
 set -e
@@ -14,7 +14,7 @@ FILES=${1:-100000}
 FOLDERS=${2:-1000}
 MLXK=${MLXK:-$PWD/build/mlxk}
 GRACE=${MLXK_LOCK_GRACE_MS:-2000}
-WORK=${BENCH_DIR:-$PWD/bench/work}/clean-locks
+WORK=${BENCH_DIR:-$PWD/bench/scratch}/clean-locks
 
 test -x "$MLXK" || { echo "build mlxk first (make)" >&2; exit 1; }
 rm -rf "$WORK"

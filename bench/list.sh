@@ -8,7 +8,7 @@
 set -e
 cd "$(dirname "$0")/.."
 N=${1:-1000}
-WORK=bench/work/list
+WORK=bench/scratch/list
 make -s
 MLXK="$PWD/build/mlxk"
 if [ ! -d "$WORK/hub-$N" ]; then

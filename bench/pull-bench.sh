@@ -19,7 +19,7 @@ TOP=$PWD
 CASES=("$@")
 test ${#CASES[@]} -gt 0 || CASES=(4x256 1x1024)
 REPEAT=${REPEAT:-3}
-WORK=$TOP/bench/work
+WORK=$TOP/bench/scratch
 # Downloads land on tmpfs when there is one, so the disk's noise does not
 # drown the comparison (set DL to measure another file system).
 if test -z "${DL:-}"; then
