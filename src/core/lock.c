@@ -506,10 +506,9 @@ static void escort_waiters(struct lock_grace *g)
 }
 #endif
 
-/* The grace period is over: see to blocked waiters, then let go. */
-static void close_parked(struct lock_grace *g)
+/* Close this process's copies of the parked set and empty it. */
+static void drop_parked(struct lock_grace *g)
 {
-	escort_waiters(g);
 	for (size_t i = 0; i < g->nr; i++) {
 		if (g->parked[i].fd >= 0)
 			close(g->parked[i].fd);
@@ -518,6 +517,13 @@ static void close_parked(struct lock_grace *g)
 	for (size_t i = 0; i < g->nr_dirs; i++)
 		close(g->dirs[i]);
 	g->nr = g->nr_dirs = 0;
+}
+
+/* The grace period is over: see to blocked waiters, then let go. */
+static void close_parked(struct lock_grace *g)
+{
+	escort_waiters(g);
+	drop_parked(g);
 }
 
 /*
@@ -576,14 +582,7 @@ static void hand_over(struct lock_grace *g)
 	ALLOC_GROW(g->children, g->nr_children + 1, g->alloc_children);
 	g->children[g->nr_children++] = pid;
 	/* Our copies: closing them leaves the child the only holder. */
-	for (size_t i = 0; i < g->nr; i++) {
-		if (g->parked[i].fd >= 0)
-			close(g->parked[i].fd);
-		free(g->parked[i].name);
-	}
-	for (size_t i = 0; i < g->nr_dirs; i++)
-		close(g->dirs[i]);
-	g->nr = g->nr_dirs = 0;
+	drop_parked(g);
 }
 
 static int park_dir(struct lock_grace *g, int dirfd)
