@@ -4,26 +4,10 @@
 . "$(dirname "$0")/test-lib.sh"
 export MLXK_LOCK_GRACE_MS=50
 
-# kill_tree PID: stop a background holder and everything it started.
-kill_tree() {
-	local c
-	for c in $(cat /proc/"$1"/task/*/children 2>/dev/null); do kill_tree "$c"; done
-	kill "$1" 2>/dev/null
-	return 0
-}
 PY=/usr/bin/python3
 if ! $PY -c "import filelock" 2>/dev/null; then
 	test_skip_all="python3-filelock not installed"
 fi
-
-# hold_flock FILE: hold FILE's flock from another process (flock(1)).
-hold_flock() {
-	rm -f ready
-	flock "$1" sh -c "touch ready; exec sleep 30" &
-	HOLDER=$!
-	for _ in $(seq 400); do test -e ready && return 0; sleep 0.05; done
-	return 1
-}
 
 # hold_filelock FILE: hold it with Python's filelock.FileLock.
 hold_filelock() {

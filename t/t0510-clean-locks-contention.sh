@@ -8,14 +8,6 @@ fi
 
 L="$CACHE/.locks/models--org--m"
 
-# kill_tree PID: stop a background holder and everything it started.
-kill_tree() {
-	local c
-	for c in $(cat /proc/"$1"/task/*/children 2>/dev/null); do kill_tree "$c"; done
-	kill "$1" 2>/dev/null
-	return 0
-}
-
 wait_for() {
 	for _ in $(seq 400); do test -e "$1" && return 0; sleep 0.05; done
 	return 1

@@ -66,15 +66,10 @@ test_expect_success 'an .incomplete file whose lock is held is an active downloa
 	D=$(repo_dir org/a) &&
 	E2=$(printf e2 | sha1sum | cut -d" " -f1) &&
 	L="$CACHE/.locks/models--org--a/$E2.lock" || return 1
-	flock "$L" sleep 30 &
-	pid=$!
-	for i in $(seq 50); do
-		flock -n "$L" true || break
-		sleep 0.1
-	done
+	hold_flock "$L" || return 1
 	mlxk --json health --cache >j &&
 	mlxk health --cache >out;
-	rc=$?; kill $pid; wait $pid 2>/dev/null
+	rc=$?; kill_tree $HOLDER; wait
 	test $rc = 0 &&
 	test "$(cat_json j stale_incomplete "[\"count\"]")" = 1 &&
 	json_check j "d[\"data\"][\"cache\"][\"active_downloads\"] == 1" &&

@@ -111,14 +111,9 @@ test_expect_success 'a stale .incomplete whose lock gets taken is kept' '
 	D=$(repo_dir org/a) &&
 	L="$CACHE/.locks/models--org--a/$E1.lock" &&
 	touch "$L" || return 1
-	flock "$L" sleep 30 &
-	pid=$!
-	for i in $(seq 50); do
-		flock -n "$L" true || break
-		sleep 0.1
-	done
+	hold_flock "$L" || return 1
 	mlxk --json prune --force >j
-	rc=$?; kill $pid; wait $pid 2>/dev/null
+	rc=$?; kill_tree $HOLDER; wait
 	test $rc = 0 &&
 	test_path_is_file "$D/blobs/$E1.0123abcd.incomplete" &&
 	test_path_is_missing "$D/blobs/$E2.incomplete" &&
@@ -131,14 +126,9 @@ test_expect_success 'an orphan blob whose lock is held while pruning is kept' '
 	O=$(printf orphan | sha256sum | cut -d" " -f1) &&
 	L="$CACHE/.locks/models--org--a/$O.lock" &&
 	touch "$L" || return 1
-	flock "$L" sleep 30 &
-	pid=$!
-	for i in $(seq 50); do
-		flock -n "$L" true || break
-		sleep 0.1
-	done
+	hold_flock "$L" || return 1
 	mlxk prune --force >out
-	rc=$?; kill $pid; wait $pid 2>/dev/null
+	rc=$?; kill_tree $HOLDER; wait
 	test $rc = 0 &&
 	test_path_is_file "$D/blobs/$O" &&
 	test_grep "^kept models--org--a/blobs/$O: its blob lock is held (download in progress)$" out &&
@@ -148,14 +138,9 @@ test_expect_success 'an orphan blob whose lock is held while pruning is kept' '
 test_expect_success 'a held lock in a leftover lock folder keeps it' '
 	setup || return 1
 	L="$CACHE/.locks/models--gone--x/$E1.lock"
-	flock "$L" sleep 30 &
-	pid=$!
-	for i in $(seq 50); do
-		flock -n "$L" true || break
-		sleep 0.1
-	done
+	hold_flock "$L" || return 1
 	mlxk prune --force >out
-	rc=$?; kill $pid; wait $pid 2>/dev/null
+	rc=$?; kill_tree $HOLDER; wait
 	test $rc = 0 &&
 	test_path_is_file "$L" &&
 	test_path_is_missing "$CACHE/.locks/models--gone--x/$E2.lock" &&

@@ -118,3 +118,22 @@ make_model() {
 backdate() {
 	touch -h -d "@$(($(date +%s) - $2))" "$1"
 }
+
+# hold_flock FILE: hold FILE's flock from another process (flock(1)) until
+# kill_tree "$HOLDER"; returns once the lock is really held.
+hold_flock() {
+	rm -f ready
+	flock "$1" sh -c "touch ready; exec sleep 30" &
+	HOLDER=$!
+	for _ in $(seq 400); do test -e ready && return 0; sleep 0.05; done
+	return 1
+}
+
+# kill_tree PID: stop a background holder and everything it started (the
+# flock(1) child keeps the lock after flock itself is gone).
+kill_tree() {
+	local c
+	for c in $(cat /proc/"$1"/task/*/children 2>/dev/null); do kill_tree "$c"; done
+	kill "$1" 2>/dev/null
+	return 0
+}
