@@ -1,4 +1,5 @@
 /* Helpers shared by the commands: usage, cache opening, prompts. */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -146,8 +147,11 @@ volatile int mlxk_interrupted;
 
 static void on_interrupt(int sig)
 {
+	int saved = errno;
+
 	(void)sig;
 	mlxk_interrupted = 1;
+	errno = saved;
 }
 
 void cmd_catch_interrupts(void)

@@ -15,8 +15,10 @@
 #include "../util/fsutil.h"
 #include "../util/xalloc.h"
 
-#define WRITE_BUF (256u << 10)
-#define ATTEMPTS 5 /* in a row without progress */
+#define RING_BUF (256u << 10) /* bytes per buffer */
+#define RING_MAX 8	      /* buffers for a transfer running alone */
+#define RING_BUDGET 16	      /* buffers shared by concurrent transfers */
+#define ATTEMPTS 5	      /* in a row without progress */
 #define BACKOFF_MS 200
 #define RETRY_AFTER_CAP 30
 
@@ -237,49 +239,58 @@ out:
 }
 
 /*
- * One file's transfer state, shared with the body sink. Bytes arrive in
- * buf; a full buffer goes to a writer thread that writes and hashes it
- * while the next one fills, so the network, the disk and SHA-256 overlap.
+ * One file's transfer state, shared with the body sink. Bytes arrive in a
+ * ring of buffers: the receiving thread fills one while a writer thread
+ * writes the filled ones to the file and a hasher thread hashes them, so
+ * the network, the disk and SHA-256 each get a core when there is one. A
+ * buffer is filled again once both have finished with it.
  */
 struct xfer_file {
 	struct download *d;
 	struct dl_file *df;
 	int fd;
-	struct hasher h;  /* owned by the writer while it is busy */
+	struct hasher h;  /* owned by the hasher while it is busy */
 	uint64_t have;	  /* bytes on disk plus buffered */
 	uint64_t flushed; /* bytes written to fd (writer) */
-	char *buf;	  /* being filled */
-	size_t buf_len;
-	bool started; /* first body byte of the current reply seen */
+	bool started;	  /* first body byte of the current reply seen */
 	uint64_t range_from;
 	struct strbuf why; /* a sink failure, for the error message */
 	int write_errno;   /* (writer) */
 	bool tampered;	   /* somebody else truncated our file (writer) */
 
-	pthread_t writer;
-	bool writer_up, quit;
+	char *ring[RING_MAX];
+	size_t len[RING_MAX];
+	unsigned depth;	  /* buffers in the ring, 2 to RING_MAX */
+	size_t buf_len;	  /* bytes in ring[filled % depth], being filled */
+	unsigned filled;  /* buffers handed over, ever */
+	unsigned written; /* of those, written (writer) */
+	unsigned hashed;  /* of those, hashed (hasher) */
+	pthread_t writer, hasher;
+	bool threads_up, quit;
 	pthread_mutex_t mu;
-	pthread_cond_t cv;
-	char *wbuf; /* handed to the writer; NULL when it is idle */
-	size_t wlen;
-	char *spare; /* the free buffer, when the writer is idle */
+	pthread_cond_t more; /* filled grew, or quit */
+	pthread_cond_t done; /* written or hashed grew */
 };
 
-/* Write and hash one buffer (writer thread, or the caller when idle). */
-static void write_out(struct xfer_file *x, const char *p, size_t n)
+static char *fill_buf(struct xfer_file *x)
+{
+	return x->ring[x->filled % x->depth];
+}
+
+/*
+ * Write one buffer to the file (writer thread, or the caller). Returns 0,
+ * an errno value, or -1 when somebody else has truncated the file.
+ */
+static int write_out(struct xfer_file *x, const char *p, size_t n)
 {
 	struct stat st;
 
-	while (n > 0 && !x->write_errno && !x->tampered) {
+	while (n > 0) {
 		ssize_t w = write(x->fd, p, n);
 		if (w < 0 && errno == EINTR)
 			continue;
-		if (w <= 0) {
-			x->write_errno = w < 0 ? errno : EIO;
-			return;
-		}
-		/* Hash exactly what reached the file. */
-		hasher_update(&x->h, p, (size_t)w);
+		if (w <= 0)
+			return w < 0 ? errno : EIO;
 		p += w;
 		n -= (size_t)w;
 		x->flushed += (uint64_t)w;
@@ -290,57 +301,130 @@ static void write_out(struct xfer_file *x, const char *p, size_t n)
 	 * we wrote, and its content is no longer ours to vouch for.
 	 */
 	if (fstat(x->fd, &st) == 0 && (uint64_t)st.st_size < x->flushed)
+		return -1;
+	return 0;
+}
+
+/* Record what write_out said (with mu held when the threads run). */
+static void note_write(struct xfer_file *x, int r)
+{
+	if (r > 0)
+		x->write_errno = r;
+	else if (r < 0)
 		x->tampered = true;
+}
+
+static bool write_failed(const struct xfer_file *x)
+{
+	return x->write_errno || x->tampered;
+}
+
+/*
+ * The loop of the writer and of the hasher: take the next filled buffer,
+ * work on it outside the lock, count it done. After a write error the
+ * writer goes on counting buffers, so the ring never stalls: the error
+ * ends the transfer, and the hash of a failed transfer is never used.
+ */
+static void drain(struct xfer_file *x, unsigned *count, bool hashing)
+{
+	pthread_mutex_lock(&x->mu);
+	for (;;) {
+		unsigned i;
+		int r = 0;
+
+		while (*count == x->filled && !x->quit)
+			pthread_cond_wait(&x->more, &x->mu);
+		if (*count == x->filled)
+			break;
+		i = *count % x->depth;
+		pthread_mutex_unlock(&x->mu);
+		/* Only this thread sets the write errors while it runs. */
+		if (hashing)
+			hasher_update(&x->h, x->ring[i], x->len[i]);
+		else if (!write_failed(x))
+			r = write_out(x, x->ring[i], x->len[i]);
+		pthread_mutex_lock(&x->mu);
+		note_write(x, r);
+		(*count)++;
+		pthread_cond_broadcast(&x->done);
+	}
+	pthread_mutex_unlock(&x->mu);
 }
 
 static void *writer_main(void *arg)
 {
 	struct xfer_file *x = arg;
 
-	pthread_mutex_lock(&x->mu);
-	for (;;) {
-		char *p;
-		size_t n;
-
-		while (!x->wbuf && !x->quit)
-			pthread_cond_wait(&x->cv, &x->mu);
-		if (!x->wbuf)
-			break;
-		p = x->wbuf;
-		n = x->wlen;
-		pthread_mutex_unlock(&x->mu);
-		write_out(x, p, n);
-		pthread_mutex_lock(&x->mu);
-		x->spare = p;
-		x->wbuf = NULL;
-		pthread_cond_broadcast(&x->cv);
-	}
-	pthread_mutex_unlock(&x->mu);
+	drain(x, &x->written, false);
 	return NULL;
 }
 
-static void writer_start(struct xfer_file *x)
+static void *hasher_main(void *arg)
 {
-	pthread_mutex_init(&x->mu, NULL);
-	pthread_cond_init(&x->cv, NULL);
-	x->spare = xmalloc(WRITE_BUF);
-	x->writer_up = pthread_create(&x->writer, NULL, writer_main, x) == 0;
+	struct xfer_file *x = arg;
+
+	drain(x, &x->hashed, true);
+	return NULL;
 }
 
-static void writer_stop(struct xfer_file *x)
+/*
+ * Deep rings let one fast transfer ride out stalls of the disk or the
+ * hash; several transfers share a fixed budget, so memory stays flat
+ * however many run. A small file needs no more buffers than it fills.
+ */
+static void pipeline_init(struct xfer_file *x)
 {
-	if (x->writer_up) {
-		pthread_mutex_lock(&x->mu);
-		x->quit = true;
-		pthread_cond_broadcast(&x->cv);
-		pthread_mutex_unlock(&x->mu);
+	uint64_t need = x->df->f->size / RING_BUF + 2;
+
+	x->depth = x->d->ring_depth;
+	if (x->depth > need)
+		x->depth = (unsigned)need;
+	for (unsigned i = 0; i < x->depth; i++)
+		x->ring[i] = xmalloc(RING_BUF);
+	pthread_mutex_init(&x->mu, NULL);
+	pthread_cond_init(&x->more, NULL);
+	pthread_cond_init(&x->done, NULL);
+}
+
+static void pipeline_quit(struct xfer_file *x)
+{
+	pthread_mutex_lock(&x->mu);
+	x->quit = true;
+	pthread_cond_broadcast(&x->more);
+	pthread_mutex_unlock(&x->mu);
+}
+
+/* Without threads, flush_buf_wait writes and hashes in the caller. */
+static void pipeline_start(struct xfer_file *x)
+{
+	if (pthread_create(&x->writer, NULL, writer_main, x) != 0)
+		return;
+	if (pthread_create(&x->hasher, NULL, hasher_main, x) != 0) {
+		pipeline_quit(x);
 		pthread_join(x->writer, NULL);
-		x->writer_up = false;
+		x->quit = false;
+		return;
+	}
+	x->threads_up = true;
+}
+
+static void pipeline_stop(struct xfer_file *x)
+{
+	if (!x->ring[0])
+		return;
+	if (x->threads_up) {
+		pipeline_quit(x);
+		pthread_join(x->writer, NULL);
+		pthread_join(x->hasher, NULL);
+		x->threads_up = false;
 	}
 	pthread_mutex_destroy(&x->mu);
-	pthread_cond_destroy(&x->cv);
-	free(x->spare);
-	x->spare = NULL;
+	pthread_cond_destroy(&x->more);
+	pthread_cond_destroy(&x->done);
+	for (unsigned i = 0; i < x->depth; i++) {
+		free(x->ring[i]);
+		x->ring[i] = NULL;
+	}
 }
 
 /* Fail if the writer has hit an error; sets why for a lockless writer. */
@@ -354,62 +438,66 @@ static int writer_status(struct xfer_file *x)
 	return x->write_errno ? -1 : 0;
 }
 
-/* Give the filled part of buf to the idle writer (x->mu held). */
+/* Pass the buffer being filled to the writer and the hasher (mu held). */
 static void hand_over(struct xfer_file *x)
 {
-	x->wbuf = x->buf;
-	x->wlen = x->buf_len;
-	x->buf = x->spare;
-	x->spare = NULL;
+	x->len[x->filled % x->depth] = x->buf_len;
+	x->filled++;
 	x->buf_len = 0;
-	pthread_cond_broadcast(&x->cv);
+	pthread_cond_broadcast(&x->more);
+}
+
+/* Both have finished with the buffer that is to be filled next. */
+static bool next_is_free(const struct xfer_file *x)
+{
+	return x->filled - x->written < x->depth &&
+	       x->filled - x->hashed < x->depth;
 }
 
 /*
- * Hand the filled buffer to the writer (waiting while it is busy). With
- * wait, also wait until everything is on disk.
+ * Hand the filled buffer over and wait until the next one is free. With
+ * wait, also wait until everything is written and hashed.
  */
 static int flush_buf_wait(struct xfer_file *x, bool wait)
 {
 	int ret;
 
-	if (!x->writer_up) {
-		write_out(x, x->buf, x->buf_len);
+	if (!x->threads_up) {
+		hasher_update(&x->h, fill_buf(x), x->buf_len);
+		if (!write_failed(x))
+			note_write(x, write_out(x, fill_buf(x), x->buf_len));
 		x->buf_len = 0;
 		return writer_status(x);
 	}
 	pthread_mutex_lock(&x->mu);
-	while (x->wbuf)
-		pthread_cond_wait(&x->cv, &x->mu);
-	ret = writer_status(x);
-	if (ret == 0 && x->buf_len) {
+	if (x->buf_len)
 		hand_over(x);
-		if (wait) {
-			while (x->wbuf)
-				pthread_cond_wait(&x->cv, &x->mu);
-			ret = writer_status(x);
-		}
-	}
+	while (wait ? x->written != x->filled || x->hashed != x->filled
+		    : !next_is_free(x))
+		pthread_cond_wait(&x->done, &x->mu);
+	ret = writer_status(x);
 	pthread_mutex_unlock(&x->mu);
 	return ret;
 }
 
 /*
- * Hand over whatever has arrived if the writer is idle, without waiting.
- * Bytes written to the file are in the page cache and survive a kill -9
- * of this process; bytes still in buf do not. Writing as soon as the
- * writer is free keeps that loss to what arrived during one write, while
- * a busy writer still gets large buffers.
+ * Hand over whatever has arrived if the writer and the hasher are idle,
+ * without waiting. Bytes written to the file are in the page cache and
+ * survive a kill -9 of this process; bytes still in a buffer do not. On a
+ * slow network this writes every piece as it comes; when the network is
+ * faster than the disk or the hash, buffers go over full, which keeps the
+ * hand-overs few.
  */
 static int flush_if_idle(struct xfer_file *x)
 {
 	int ret;
 
-	if (!x->writer_up)
+	if (!x->threads_up)
 		return flush_buf_wait(x, false);
 	pthread_mutex_lock(&x->mu);
 	ret = writer_status(x);
-	if (ret == 0 && x->buf_len && !x->wbuf)
+	if (ret == 0 && x->buf_len && x->written == x->filled &&
+	    x->hashed == x->filled)
 		hand_over(x);
 	pthread_mutex_unlock(&x->mu);
 	return ret;
@@ -492,17 +580,17 @@ static bool sink(const char *data, size_t len, const struct http_resp *rs,
 		return false;
 	}
 	while (len > 0) {
-		size_t n = WRITE_BUF - x->buf_len;
+		size_t n = RING_BUF - x->buf_len;
 		if (n > len)
 			n = len;
-		memcpy(x->buf + x->buf_len, data, n);
+		memcpy(fill_buf(x) + x->buf_len, data, n);
 		x->buf_len += n;
 		x->have += n;
 		data += n;
 		len -= n;
 		x->df->fetched += n;
 		progress_add(x->d, (int64_t)n, n);
-		if (x->buf_len == WRITE_BUF && flush_buf_wait(x, false) < 0)
+		if (x->buf_len == RING_BUF && flush_buf_wait(x, false) < 0)
 			return false;
 	}
 	return flush_if_idle(x) == 0;
@@ -514,15 +602,15 @@ static int seed_hash(struct xfer_file *x, volatile const int *stop)
 	uint64_t off = 0;
 
 	while (off < x->have) {
-		size_t want = x->have - off > WRITE_BUF
-				      ? WRITE_BUF
+		size_t want = x->have - off > RING_BUF
+				      ? RING_BUF
 				      : (size_t)(x->have - off);
-		ssize_t n = pread(x->fd, x->buf, want, (off_t)off);
+		ssize_t n = pread(x->fd, x->ring[0], want, (off_t)off);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
 			return -1;
-		hasher_update(&x->h, x->buf, (size_t)n);
+		hasher_update(&x->h, x->ring[0], (size_t)n);
 		off += (uint64_t)n;
 		if (stop && *stop)
 			return -1;
@@ -644,7 +732,8 @@ static int transfer(struct download *d, struct http_client *hc,
 			break;
 		}
 	}
-	if (x->have == f->size && !d->interrupted) {
+	/* Everything arrived and, the ring drained, reached the file. */
+	if (x->have == f->size && !d->interrupted && !write_failed(x)) {
 		strbuf_reset(err);
 		ret = 0;
 	} else if (ret == 0) {
@@ -725,7 +814,7 @@ static int fetch_blob(struct download *d, struct http_client *hc,
 			  x.fd < 0 ? strerror(errno) : "not a regular file");
 		goto out;
 	}
-	x.buf = xmalloc(WRITE_BUF);
+	pipeline_init(&x);
 	hasher_init(&x.h, f->lfs ? HASH_SHA256 : HASH_GITSHA1, f->size);
 	x.have = (uint64_t)st.st_size;
 	if (x.have > f->size) {
@@ -747,7 +836,7 @@ static int fetch_blob(struct download *d, struct http_client *hc,
 	}
 	df->resumed_from = x.have;
 	progress_add(d, (int64_t)x.have, 0);
-	writer_start(&x);
+	pipeline_start(&x);
 again:
 	if (transfer(d, hc, &x, err) < 0) {
 		if (x.tampered)
@@ -798,12 +887,10 @@ again:
 	}
 	ret = 0;
 out:
-	if (x.spare || x.writer_up)
-		writer_stop(&x);
+	pipeline_stop(&x);
 	if (x.fd >= 0)
 		close(x.fd);
 	hasher_release(&x.h);
-	free(x.buf);
 	strbuf_release(&x.why);
 	free(inc);
 	return ret;
@@ -880,6 +967,20 @@ static void *worker(void *arg)
 	return NULL;
 }
 
+/* Buffers per transfer when up to workers files fill theirs at once. */
+static unsigned ring_depth(const struct download *d, size_t workers)
+{
+	size_t big = 0, depth;
+
+	for (size_t i = 0; i < d->nr_files; i++)
+		if (d->files[i].f->size > RING_MAX * RING_BUF)
+			big++;
+	if (big > workers)
+		big = workers;
+	depth = RING_BUDGET / (big ? big : 1);
+	return depth > RING_MAX ? RING_MAX : depth < 2 ? 2 : (unsigned)depth;
+}
+
 int download_run(struct download *d)
 {
 	size_t n = d->jobs < 1 ? 1 : (size_t)d->jobs;
@@ -888,6 +989,7 @@ int download_run(struct download *d)
 
 	if (n > d->nr_files)
 		n = d->nr_files ? d->nr_files : 1;
+	d->ring_depth = ring_depth(d, n);
 	tids = xcalloc(n, sizeof(*tids));
 	for (size_t i = 0; i < n; i++)
 		if (pthread_create(&tids[i], NULL, worker, d) == 0)

@@ -70,7 +70,8 @@ struct download {
 	size_t files_failed;
 	bool interrupted;
 
-	size_t next; /* next file to hand out */
+	size_t next;	     /* next file to hand out */
+	unsigned ring_depth; /* buffers per transfer */
 };
 
 /*

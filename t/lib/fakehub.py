@@ -20,6 +20,7 @@ Faults come from a JSON knobs file, re-read on every request:
   drop_times K       ... for the first K download bodies (default 1)
   truncate_at N      never send a byte at or past file offset N
   flip_byte true     flip the first byte of every LFS/CDN body
+  flip_at N          flip the byte at file offset N of every LFS/CDN body
   size_delta D       the tree and X-Linked-Size lie by D bytes
   slow BPS           send bodies at about BPS bytes per second, writing
                      the file offset reached to <log>.pos after each chunk
@@ -270,6 +271,9 @@ class Handler(BaseHTTPRequestHandler):
                     break
                 if k.get("flip_byte") and lfs and pos == 0:
                     chunk = bytes([chunk[0] ^ 0xFF]) + chunk[1:]
+                at = k.get("flip_at", -1) - pos
+                if lfs and 0 <= at < len(chunk):
+                    chunk = chunk[:at] + bytes([chunk[at] ^ 0xFF]) + chunk[at + 1:]
                 if drop is not None and sent + len(chunk) > drop:
                     chunk = chunk[:drop - sent]
                 try:
