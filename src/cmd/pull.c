@@ -18,6 +18,7 @@
 #include "../core/hub.h"
 #include "../core/lock.h"
 #include "../core/repo.h"
+#include "../core/trees.h"
 #include "../util/humanize.h"
 #include "../util/fsutil.h"
 #include "../util/jsonout.h"
@@ -186,9 +187,51 @@ static int local_state(struct cache *c, const char *name, const char *commit,
 	return ret;
 }
 
+static int cmp_file_path(const void *a, const void *b)
+{
+	return strcmp(((const struct repo_file *)a)->path,
+		      ((const struct repo_file *)b)->path);
+}
+
+/*
+ * Count the files of the cached listing (trees/<commit>.json) that the
+ * filters want, and how many of them the snapshot holds, sound. Returns
+ * -1 when there is no listing.
+ */
+static int listed_missing(struct pull *p, struct repo *r, struct repo_rev *rev,
+			  size_t *wanted)
+{
+	json_t *files = trees_load(r->fd, rev->commit), *v;
+	const char *path;
+	int missing = 0;
+
+	if (!files)
+		return -1;
+	*wanted = 0;
+	qsort(rev->files, rev->nr_files, sizeof(*rev->files), cmp_file_path);
+	json_object_foreach(files, path, v)
+	{
+		struct repo_file key = { 0 }, *f;
+
+		(void)v;
+		if (!hub_path_wanted(path, &p->include, &p->exclude))
+			continue;
+		(*wanted)++;
+		key.path = (char *)path;
+		f = bsearch(&key, rev->files, rev->nr_files,
+			    sizeof(*rev->files), cmp_file_path);
+		if (!f || f->state != FILE_OK)
+			missing++;
+	}
+	json_decref(files);
+	return missing;
+}
+
 /*
  * Offline: the cache alone decides. Complete when the revision (ref,
- * commit prefix or main) has a snapshot whose files are all sound.
+ * commit prefix or main) has a snapshot whose files are all sound and,
+ * when the cache has the commit's listing, holds every file the filters
+ * want from it.
  */
 static int offline_check(struct pull *p, struct cache *c)
 {
@@ -196,6 +239,8 @@ static int offline_check(struct pull *p, struct cache *c)
 	struct repo r;
 	struct repo_rev *rev = NULL;
 	char *folder = cache_name_to_folder(p->name);
+	size_t wanted = 0;
+	int missing = -1;
 	bool ok = false;
 	int code;
 
@@ -210,6 +255,9 @@ static int offline_check(struct pull *p, struct cache *c)
 			for (size_t i = 0; i < rev->nr_files; i++)
 				if (rev->files[i].state != FILE_OK)
 					ok = false;
+			missing = listed_missing(p, &r, rev, &wanted);
+			if (missing > 0 || (missing == 0 && wanted == 0))
+				ok = false;
 		}
 		if (ok)
 			memcpy(p->commit, rev->commit, 41);
@@ -228,6 +276,9 @@ static int offline_check(struct pull *p, struct cache *c)
 			    "(HF_HUB_OFFLINE) and the cache does not "
 			    "hold it complete",
 			    p->name);
+		if (missing > 0)
+			strbuf_addf(&msg, " (%d of %zu files missing)", missing,
+				    wanted);
 		code = report(p, EXIT_FAIL, "failed", "download_failed",
 			      msg.buf, NULL);
 	}
@@ -395,6 +446,15 @@ static int do_pull(struct pull *p, struct cache *c)
 			      err.buf, NULL);
 		goto out;
 	}
+	/*
+	 * The commit's full listing, for offline checks by mlxk and by
+	 * huggingface_hub. Not worth failing a pull for, and an unchanged
+	 * model in a read-only cache says nothing.
+	 */
+	if (trees_write(d.repo_fd, p->commit, &tree, &err) < 0 && st != 1 &&
+	    !p->json && !p->quiet)
+		warning("%s", err.buf);
+	strbuf_reset(&err);
 	if (st == 1) {
 		strbuf_addf(&msg, "Model %s already exists in cache", p->name);
 		code = report(p, EXIT_OK, "already_exists", NULL, msg.buf,

@@ -230,6 +230,8 @@ void hub_tree_release(struct hub_tree *t)
 	for (size_t i = 0; i < t->nr; i++) {
 		free(t->files[i].path);
 		free(t->files[i].etag);
+		free(t->files[i].blob_id);
+		free(t->files[i].xet_hash);
 	}
 	free(t->files);
 	memset(t, 0, sizeof(*t));
@@ -292,7 +294,7 @@ int hub_parse_tree(const char *json, size_t len, struct hub_tree *t,
 	}
 	json_array_foreach(root, i, it)
 	{
-		const char *type, *path, *oid;
+		const char *type, *path, *oid, *git, *xet;
 		json_t *size, *lfs;
 		struct hub_file f;
 
@@ -339,10 +341,16 @@ int hub_parse_tree(const char *json, size_t len, struct hub_tree *t,
 				  path, (long long)json_integer_value(size));
 			goto out;
 		}
+		/* Kept only for trees/<commit>.json; never trusted for paths.
+		 */
+		git = json_string_value(json_object_get(it, "oid"));
+		xet = json_string_value(json_object_get(it, "xetHash"));
 		f.path = xstrdup(path);
 		f.etag = xstrdup(oid);
 		f.size = (uint64_t)json_integer_value(size);
 		f.lfs = lfs != NULL;
+		f.blob_id = git && lower_hex(git, 40) ? xstrdup(git) : NULL;
+		f.xet_hash = xet && lower_hex(xet, 64) ? xstrdup(xet) : NULL;
 		ALLOC_GROW(t->files, t->nr + 1, t->alloc);
 		t->files[t->nr++] = f;
 	}

@@ -67,7 +67,9 @@ struct hub_file {
 	char *path;
 	char *etag; /* blob name: lfs.oid for LFS files, oid otherwise */
 	uint64_t size;
-	bool lfs; /* hashed with SHA-256; otherwise git-blob SHA-1 */
+	bool lfs;	/* hashed with SHA-256; otherwise git-blob SHA-1 */
+	char *blob_id;	/* git oid (of the pointer file for LFS), or NULL */
+	char *xet_hash; /* 64 hex when the file is Xet-backed, or NULL */
 };
 
 struct hub_tree {

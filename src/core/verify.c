@@ -13,6 +13,7 @@
 #include <jansson.h>
 
 #include "hash.h"
+#include "trees.h"
 #include "verify.h"
 #include "../util/fsutil.h"
 #include "../util/xalloc.h"
@@ -24,7 +25,6 @@
  * three times the system time of 128 KiB reads.
  */
 #define READ_SIZE (128u << 10)
-#define TREES_CAP (64u << 20)
 
 int verify_default_workers(void)
 {
@@ -40,48 +40,6 @@ static void set_expected(struct verify_file *vf, const char *hex)
 	for (i = 0; i < n && i < sizeof(vf->expected) - 1; i++)
 		vf->expected[i] = (char)tolower((unsigned char)hex[i]);
 	vf->expected[i] = '\0';
-}
-
-/* trees/<commit>.json (format_version 1), or NULL. */
-static json_t *load_tree(struct repo *r, const char *commit)
-{
-	struct strbuf buf = STRBUF_INIT, err = STRBUF_INIT;
-	char *rel = xasprintf("trees/%s.json", commit);
-	json_t *root = NULL, *files;
-
-	if (!fs_read_file_at(r->fd, rel, false, TREES_CAP, &buf, &err))
-		root = json_loadb(buf.buf, buf.len, 0, NULL);
-	free(rel);
-	strbuf_release(&buf);
-	strbuf_release(&err);
-	if (!root)
-		return NULL;
-	files = json_object_get(root, "files");
-	if (json_integer_value(json_object_get(root, "format_version")) != 1 ||
-	    !json_is_object(files)) {
-		json_decref(root);
-		return NULL;
-	}
-	json_incref(files);
-	json_decref(root);
-	return files;
-}
-
-/* The hash trees/<commit>.json gives for path: LFS SHA-256 first. */
-static const char *tree_hash(json_t *files, const char *path)
-{
-	json_t *e = files ? json_object_get(files, path) : NULL;
-	const char *h;
-
-	if (!json_is_object(e))
-		return NULL;
-	h = json_string_value(json_object_get(e, "lfs_sha256"));
-	if (h && hash_kind_of(h) == HASH_SHA256)
-		return h;
-	h = json_string_value(json_object_get(e, "blob_id"));
-	if (h && hash_kind_of(h) == HASH_GITSHA1)
-		return h;
-	return NULL;
 }
 
 void verify_target_init(struct verify_target *t, struct repo *r,
@@ -132,10 +90,10 @@ void verify_target_init(struct verify_target *t, struct repo *r,
 			h = f->blob;
 		} else {
 			if (!tree_read) {
-				tree = load_tree(r, rev->commit);
+				tree = trees_load(r->fd, rev->commit);
 				tree_read = true;
 			}
-			h = tree_hash(tree, f->path);
+			h = trees_hash(tree, f->path);
 		}
 		if (h) {
 			set_expected(vf, h);

@@ -110,7 +110,9 @@ int main(void)
 		"\"size\":9976576152,\"path\":\"sub/model.bin\",\"lfs\":{"
 		"\"oid\":"
 		"\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
-		"aaaaaaaaa\",\"size\":9976576152,\"pointerSize\":134}}]";
+		"aaaaaaaaa\",\"size\":9976576152,\"pointerSize\":134},"
+		"\"xetHash\":\"bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
+		"bbbbbbbb\"}]";
 	char *s;
 
 	/* fnmatch.fnmatchcase semantics */
@@ -189,6 +191,13 @@ int main(void)
 	       "LFS file: blob name is lfs.oid");
 	is_int((long long)t.files[1].size, 9976576152LL,
 	       "sizes above 4 GB are exact");
+	is_str(t.files[0].blob_id, "0123456789abcdef0123456789abcdef01234567",
+	       "git file: blob_id kept for trees/");
+	ok(!t.files[0].xet_hash, "git file: no xet hash");
+	is_str(t.files[1].blob_id, "1111111111111111111111111111111111111111",
+	       "LFS file: blob_id is the pointer's oid");
+	ok(t.files[1].xet_hash && !strncmp(t.files[1].xet_hash, "bbbb", 4),
+	   "LFS file: xetHash kept");
 	hub_tree_release(&t);
 
 	tree_bad("{}", "not an array");
