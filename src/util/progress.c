@@ -21,12 +21,45 @@ void progress_init(struct progress *p, FILE *out)
 	p->start = now();
 }
 
+#define RATE_WINDOW 5.0
+
+/*
+ * The rate over a window, as curl's progress meter shows it: an average
+ * since the start would hide a stall or a burst for minutes in a long
+ * download, and its ETA would be wrong by as much.
+ */
+double progress_rate(struct progress *p, uint64_t net, double t)
+{
+	size_t nr = p->nr_samples < PROGRESS_SAMPLES ? p->nr_samples
+						     : PROGRESS_SAMPLES;
+	double t0 = p->start;
+	uint64_t n0 = 0;
+
+	/* The oldest sample inside the window (else the newest one). */
+	for (size_t j = 0; j < nr; j++) {
+		size_t k = (p->nr_samples - nr + j) % PROGRESS_SAMPLES;
+
+		t0 = p->sample_t[k];
+		n0 = p->sample_net[k];
+		if (t - t0 <= RATE_WINDOW)
+			break;
+	}
+	p->sample_t[p->nr_samples % PROGRESS_SAMPLES] = t;
+	p->sample_net[p->nr_samples % PROGRESS_SAMPLES] = net;
+	p->nr_samples++;
+	/* Too little history: the average since the start says more. */
+	if (t - t0 < 1.0) {
+		t0 = p->start;
+		n0 = 0;
+	}
+	return t - t0 > 0.05 && net >= n0 ? (double)(net - n0) / (t - t0) : 0;
+}
+
 void progress_format(char *buf, size_t n, const struct progress_state *s,
-		     double elapsed)
+		     double bps)
 {
 	struct strbuf done = STRBUF_INIT, total = STRBUF_INIT;
 	struct strbuf rate = STRBUF_INIT;
-	double bps = elapsed > 0.05 ? (double)s->net / elapsed : 0;
 	unsigned pct = s->total ? (unsigned)(s->done * 100 / s->total) : 100;
 	char eta[32] = "--:--";
 
@@ -61,7 +94,7 @@ void progress_draw(struct progress *p, const struct progress_state *s,
 	if (!force && p->last_draw > 0 && t - p->last_draw < 0.1)
 		return;
 	p->last_draw = t;
-	progress_format(line, sizeof(line), s, t - p->start);
+	progress_format(line, sizeof(line), s, progress_rate(p, s->net, t));
 	/* \033[K erases what a longer previous line left. */
 	fprintf(p->out, "\r%s\033[K", line);
 	fflush(p->out);

@@ -11,11 +11,17 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#define PROGRESS_SAMPLES 64 /* at 10 draws a second, 6.4 s of history */
+
 struct progress {
 	FILE *out;
 	double start;	  /* seconds, monotonic */
 	double last_draw; /* 0 before the first draw */
 	bool drawn;	  /* a line is on screen */
+	/* (time, bytes received) at recent draws, for the current rate */
+	double sample_t[PROGRESS_SAMPLES];
+	uint64_t sample_net[PROGRESS_SAMPLES];
+	size_t nr_samples; /* ever taken; the newest is at (nr - 1) % N */
 };
 
 struct progress_state {
@@ -32,6 +38,12 @@ void progress_draw(struct progress *p, const struct progress_state *s,
 void progress_clear(struct progress *p);
 /* Format one display line (without \r) into buf; for tests. */
 void progress_format(char *buf, size_t n, const struct progress_state *s,
-		     double elapsed);
+		     double bps);
+/*
+ * Record that net bytes had arrived at time t (seconds, monotonic) and
+ * return the rate over the last 5 seconds, or since the start while there
+ * is less history than a second.
+ */
+double progress_rate(struct progress *p, uint64_t net, double t);
 
 #endif

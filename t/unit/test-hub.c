@@ -111,7 +111,8 @@ int main(void)
 		"\"oid\":"
 		"\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
 		"aaaaaaaaa\",\"size\":9976576152,\"pointerSize\":134},"
-		"\"xetHash\":\"bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
+		"\"xetHash\":"
+		"\"bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
 		"bbbbbbbb\"}]";
 	char *s;
 
@@ -292,10 +293,41 @@ int main(void)
 	{
 		char line[160];
 		struct progress_state ps = { 500000, 1000000, 250000, 1, 4 };
-		progress_format(line, sizeof(line), &ps, 1.0);
+		struct progress pr;
+		double r = 0;
+
+		progress_format(line, sizeof(line), &ps, 250000);
 		is_str(line,
 		       " 50% 500.0KB/1.0MB  250.0KB/s  ETA 0:00:02  1/4 files",
 		       "progress line");
+
+		/* 20 s at 10 MB/s, then 10 s at 1 MB/s, drawn 10 times a second
+		 */
+		progress_init(&pr, stderr);
+		pr.start = 100.0;
+		for (int i = 1; i <= 300; i++) {
+			double now = 100.0 + i / 10.0;
+			uint64_t net =
+				i <= 200 ? (uint64_t)i * 1000000
+					 : 200000000 +
+						   (uint64_t)(i - 200) * 100000;
+			r = progress_rate(&pr, net, now);
+			if (i == 200)
+				ok(r > 9.9e6 && r < 10.1e6,
+				   "rate: 10 MB/s after 20 s at 10 MB/s");
+			if (i == 205)
+				ok(r < 9.9e6 && r > 1e6,
+				   "rate: falls within half a second");
+		}
+		ok(r > 0.99e6 && r < 1.01e6,
+		   "rate: 1 MB/s once the window holds only the slow part "
+		   "(the average since the start would say 7 MB/s)");
+		progress_init(&pr, stderr);
+		pr.start = 50.0;
+		r = progress_rate(&pr, 300000, 50.3);
+		ok(r > 0.99e6 && r < 1.01e6,
+		   "rate: the first draw uses the time since the start");
+		ok(progress_rate(&pr, 0, 50.0) == 0, "rate: no time, no rate");
 	}
 
 	strbuf_release(&err);
