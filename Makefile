@@ -45,8 +45,8 @@ UNIT_BIN = $(UNIT_SRC:t/unit/%.c=$(B)/t/unit/%)
 PROVE ?= prove
 PROVE_JOBS ?= 2
 
-.PHONY: all test check asan asan-test unit lint format install uninstall \
-	clean fuzz bench
+.PHONY: all test check asan asan-test tsan tsan-test unit lint format \
+	install uninstall clean fuzz bench
 
 all: $(B)/mlxk
 
@@ -68,8 +68,9 @@ $(B)/t/unit/%: t/unit/%.c t/unit/tap.h $(B)/libmlxk.a
 unit: $(UNIT_BIN)
 
 # The whole suite: unit tests and black-box tests of the built binary.
+TESTS ?= $(UNIT_BIN) $(wildcard t/t[0-9]*.sh)
 test: $(B)/mlxk $(UNIT_BIN)
-	MLXK_BUILD=$(CURDIR)/$(B) $(PROVE) -j$(PROVE_JOBS) --exec t/run-one $(UNIT_BIN) t/t[0-9]*.sh
+	MLXK_BUILD=$(CURDIR)/$(B) $(PROVE) -j$(PROVE_JOBS) --exec t/run-one $(TESTS)
 
 # The same suite again under AddressSanitizer and UndefinedBehaviorSanitizer.
 asan-test:
@@ -77,8 +78,24 @@ asan-test:
 
 asan: asan-test
 
+# The tests of the threaded code (list, clean-locks, pull, verify, the
+# npm interop) under ThreadSanitizer; t/tsan.supp says what is left out.
+TSAN_TESTS = $(wildcard t/t01*.sh t/t05*.sh t/t06*.sh t/t07*.sh t/t09*.sh)
+tsan-test:
+	$(MAKE) B=build-tsan OPT="-O1 -g -fsanitize=thread" build-tsan/mlxk
+	@if ! build-tsan/mlxk --version >/dev/null 2>build-tsan/probe.err; then \
+		echo "tsan-test: skipped, ThreadSanitizer cannot run here:"; \
+		head -3 build-tsan/probe.err; \
+	else \
+		TSAN_OPTIONS="halt_on_error=1 exitcode=66 suppressions=$(CURDIR)/t/tsan.supp" \
+		$(MAKE) B=build-tsan OPT="-O1 -g -fsanitize=thread" \
+			TESTS="$(TSAN_TESTS)" test; \
+	fi
+
+tsan: tsan-test
+
 # What CI and the README run.
-check: test asan-test
+check: test asan-test tsan-test
 
 FORMAT_SRC = $(wildcard src/*.c src/*.h src/*/*.c src/*/*.h t/unit/*.c t/unit/*.h t/fuzz/*.c)
 lint:
@@ -109,6 +126,6 @@ uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/mlxk $(DESTDIR)$(MANDIR)/mlxk.1
 
 clean:
-	rm -rf build build-asan build-fuzz t/trash
+	rm -rf build build-asan build-tsan build-fuzz t/trash
 
 -include $(CORE_OBJ:.o=.d) $(CMD_OBJ:.o=.d)
