@@ -71,6 +71,17 @@ test_expect_success 'offline after the whole pull: already exists' '
 	json_check out "d[\"data\"][\"download_status\"] == \"already_exists\""
 '
 
+test_expect_success 'offline, a stray partial blob matters only without the listing' '
+	stray="$R/blobs/$(printf %064d 7).incomplete" &&
+	echo half >"$stray" &&
+	HF_HUB_OFFLINE=1 mlxk --json pull org/model >out &&
+	json_check out "d[\"data\"][\"download_status\"] == \"already_exists\"" &&
+	mv "$TREE" tree.save &&
+	test_expect_code 1 env HF_HUB_OFFLINE=1 "$MLXK_BIN" pull org/model 2>err &&
+	test_grep "offline mode is on" err &&
+	mv tree.save "$TREE" && rm "$stray"
+'
+
 test_expect_success 'offline, a file lost from the snapshot is noticed' '
 	mv "$R/snapshots/$MAIN/tokenizer.json" tok.save &&
 	test_expect_code 1 env HF_HUB_OFFLINE=1 "$MLXK_BIN" pull org/model 2>err &&

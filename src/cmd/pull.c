@@ -187,12 +187,6 @@ static int local_state(struct cache *c, const char *name, const char *commit,
 	return ret;
 }
 
-static int cmp_file_path(const void *a, const void *b)
-{
-	return strcmp(((const struct repo_file *)a)->path,
-		      ((const struct repo_file *)b)->path);
-}
-
 /*
  * Count the files of the cached listing (trees/<commit>.json) that the
  * filters want, and how many of them the snapshot holds, sound. Returns
@@ -208,18 +202,15 @@ static int listed_missing(struct pull *p, struct repo *r, struct repo_rev *rev,
 	if (!files)
 		return -1;
 	*wanted = 0;
-	qsort(rev->files, rev->nr_files, sizeof(*rev->files), cmp_file_path);
 	json_object_foreach(files, path, v)
 	{
-		struct repo_file key = { 0 }, *f;
+		struct repo_file *f;
 
 		(void)v;
 		if (!hub_path_wanted(path, &p->include, &p->exclude))
 			continue;
 		(*wanted)++;
-		key.path = (char *)path;
-		f = bsearch(&key, rev->files, rev->nr_files,
-			    sizeof(*rev->files), cmp_file_path);
+		f = repo_file_by_path(rev, path);
 		if (!f || f->state != FILE_OK)
 			missing++;
 	}
@@ -249,14 +240,19 @@ static int offline_check(struct pull *p, struct cache *c)
 			repo_find_rev(&r, p->rev, &rev, NULL);
 		else
 			rev = repo_current(&r);
-		if (rev && repo_load_files(&r, rev) == 0 && rev->nr_files &&
-		    !r.incomplete.nr) {
+		if (rev && repo_load_files(&r, rev) == 0 && rev->nr_files) {
 			ok = true;
 			for (size_t i = 0; i < rev->nr_files; i++)
 				if (rev->files[i].state != FILE_OK)
 					ok = false;
+			/*
+			 * With the listing, the files it names decide; without
+			 * it, a half-fetched blob may be one the snapshot
+			 * lacks.
+			 */
 			missing = listed_missing(p, &r, rev, &wanted);
-			if (missing > 0 || (missing == 0 && wanted == 0))
+			if (missing > 0 || (missing == 0 && wanted == 0) ||
+			    (missing < 0 && r.incomplete.nr))
 				ok = false;
 		}
 		if (ok)
