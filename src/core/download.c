@@ -836,7 +836,9 @@ static int fetch_blob(struct download *d, struct http_client *hc,
 	}
 	df->resumed_from = x.have;
 	progress_add(d, (int64_t)x.have, 0);
-	pipeline_start(&x);
+	/* A file that fits in one buffer gains nothing from the threads. */
+	if (f->size - x.have > RING_BUF)
+		pipeline_start(&x);
 again:
 	if (transfer(d, hc, &x, err) < 0) {
 		if (x.tampered)
