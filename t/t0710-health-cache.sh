@@ -140,6 +140,38 @@ test_expect_success '.no_exist and trees entries of missing revisions' '
 	test "$(cat_json j orphan_trees "[\"bytes\"]")" = 2
 '
 
+test_expect_success 'temporary files of interrupted writes, once an hour old' '
+	rm -rf "$CACHE" && make_model org/a &&
+	D=$(repo_dir org/a) &&
+	mkdir -p "$D/trees" "$D/refs/pr" &&
+	printf "%s" "$C" >"$D/refs/main.0a1b2c3d.tmp" &&
+	printf "%s" "$C" >"$D/refs/pr/1.deadbeef.tmp" &&
+	printf "{}" >"$D/trees/tmpa_b9x0zq.tmp" &&
+	printf "{}" >"$D/trees/$C.json.12345678.tmp" &&
+	printf "{}" >"$D/trees/tmpshort.tmp" &&
+	printf "%s" "$C" >"$D/refs/v2.cafe0123.tmp" &&
+	printf "{}" >"$D/trees/notes.tmp" &&
+	printf "{}" >"$D/trees/$C.json" &&
+	touch -d "2 hours ago" "$D/refs/main.0a1b2c3d.tmp" "$D/refs/pr/1.deadbeef.tmp" \
+		"$D/trees/tmpa_b9x0zq.tmp" "$D/trees/$C.json.12345678.tmp" \
+		"$D/trees/notes.tmp" &&
+	touch -d "2 hours ago" "$D/trees/tmpshort.tmp" &&
+	touch -d "10 minutes ago" "$D/refs/v2.cafe0123.tmp" &&
+	ln -s "$TRASH/elsewhere.0a1b2c3d.tmp" "$D/refs/link.0a1b2c3d.tmp" &&
+	mlxk --json health --cache >j &&
+	test "$(cat_json j stale_temp_files "[\"count\"]")" = 4 &&
+	json "j" "sorted(i[\"path\"] for i in d[\"data\"][\"cache\"][\"categories\"][\"stale_temp_files\"][\"items\"])" >paths &&
+	cat >expect <<-EOF &&
+	["models--org--a/refs/main.0a1b2c3d.tmp", "models--org--a/refs/pr/1.deadbeef.tmp", "models--org--a/trees/$C.json.12345678.tmp", "models--org--a/trees/tmpa_b9x0zq.tmp"]
+	EOF
+	test_cmp expect paths &&
+	test "$(cat_json j stale_temp_files "[\"bytes\"]")" = 84 &&
+	test "$(cat_json j orphan_trees "[\"count\"]")" = 0 &&
+	mlxk health --cache >out &&
+	test_grep "^temporary files of interrupted writes: 4 (84B)$" out &&
+	test_grep "^  models--org--a/refs/pr/1.deadbeef.tmp (40B)$" out
+'
+
 test_expect_success 'datasets--, spaces-- and kernels-- repos are covered' '
 	rm -rf "$CACHE" && make_model org/a &&
 	for t in datasets spaces kernels; do

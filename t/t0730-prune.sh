@@ -78,6 +78,33 @@ test_expect_success '--force removes each category and reports bytes freed' '
 	test_grep "^Nothing to prune$" again
 '
 
+test_expect_success 'old temporary files of interrupted writes go, young ones and links stay' '
+	setup &&
+	mkdir -p "$D/refs/pr" &&
+	printf "%s" "$C" >"$D/refs/main.0a1b2c3d.tmp" &&
+	printf "%s" "$C" >"$D/refs/pr/1.deadbeef.tmp" &&
+	printf "{}" >"$D/trees/tmpa_b9x0zq.tmp" &&
+	printf "%s" "$C" >"$D/refs/v2.cafe0123.tmp" &&
+	echo keep >"$TRASH/outside.0a1b2c3d.tmp" &&
+	ln -s "$TRASH/outside.0a1b2c3d.tmp" "$D/refs/link.0a1b2c3d.tmp" &&
+	touch -d "2 hours ago" "$D/refs/main.0a1b2c3d.tmp" "$D/refs/pr/1.deadbeef.tmp" \
+		"$D/trees/tmpa_b9x0zq.tmp" "$TRASH/outside.0a1b2c3d.tmp" &&
+	mlxk --json prune --dry-run >j &&
+	json_check j "sorted(i[\"path\"] for i in d[\"data\"][\"items\"] if i[\"category\"] == \"stale_temp_files\") == [\"models--org--a/refs/main.0a1b2c3d.tmp\", \"models--org--a/refs/pr/1.deadbeef.tmp\", \"models--org--a/trees/tmpa_b9x0zq.tmp\"]" &&
+	test_path_is_file "$D/refs/main.0a1b2c3d.tmp" &&
+	mlxk prune --force >out &&
+	test_path_is_missing "$D/refs/main.0a1b2c3d.tmp" &&
+	test_path_is_missing "$D/refs/pr/1.deadbeef.tmp" &&
+	test_path_is_missing "$D/trees/tmpa_b9x0zq.tmp" &&
+	test_path_is_file "$D/refs/v2.cafe0123.tmp" &&
+	test_path_is_file "$TRASH/outside.0a1b2c3d.tmp" &&
+	test -L "$D/refs/link.0a1b2c3d.tmp" &&
+	test_path_is_file "$D/refs/main" &&
+	mlxk health org/a >h &&
+	mlxk health --cache >h &&
+	test_grep "^No problems found$" h
+'
+
 test_expect_success 'JSON reports every item with its status and bytes' '
 	setup &&
 	mlxk --json prune --force >j &&

@@ -391,7 +391,7 @@ static uint64_t prunable_bytes(const struct doctor_report *rep)
 {
 	return rep->bytes[DOCTOR_ORPHAN_BLOB] + rep->bytes[DOCTOR_INCOMPLETE] +
 	       rep->bytes[DOCTOR_LOCK_FOLDER] + rep->bytes[DOCTOR_NO_EXIST] +
-	       rep->bytes[DOCTOR_TREE];
+	       rep->bytes[DOCTOR_TREE] + rep->bytes[DOCTOR_TEMP];
 }
 
 static json_t *cache_json(const struct cache *c,

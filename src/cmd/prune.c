@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <jansson.h>
@@ -65,6 +66,7 @@ static bool prunable(enum doctor_cat cat, bool detached)
 	case DOCTOR_LOCK_FOLDER:
 	case DOCTOR_NO_EXIST:
 	case DOCTOR_TREE:
+	case DOCTOR_TEMP:
 		return true;
 	case DOCTOR_DETACHED:
 		return detached;
@@ -256,6 +258,49 @@ static void prune_leftover(struct cache *c, struct action *a, bool dry_run)
 	close(dfd);
 }
 
+/*
+ * A temporary file of an interrupted write (item name: its path in the
+ * repo folder). Checked again before it goes: still such a name, still
+ * a regular file, still old; no link on the way is followed.
+ */
+static void prune_temp(struct cache *c, struct action *a, bool dry_run)
+{
+	const struct doctor_item *it = a->item;
+	const char *slash = strrchr(it->name, '/');
+	char *dir = xstrndup(it->name, (size_t)(slash - it->name));
+	bool trees = !strcmp(dir, "trees");
+	struct stat st;
+	int rfd, dfd = -1;
+
+	rfd = fs_opendir_at(c->fd, it->folder);
+	if (rfd >= 0) {
+		dfd = fs_open_path_at(rfd, dir, O_RDONLY | O_DIRECTORY);
+		close(rfd);
+	}
+	free(dir);
+	if (dfd < 0) {
+		a->state = ACT_FAILED;
+		a->error = xasprintf("cannot open the folder of '%s': %s",
+				     it->path, strerror(errno));
+		return;
+	}
+	if (fstatat(dfd, slash + 1, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+	    !S_ISREG(st.st_mode) || !doctor_is_temp_name(slash + 1, trees) ||
+	    time(NULL) - st.st_mtime < DOCTOR_TEMP_AGE) {
+		a->state = ACT_FAILED;
+		a->error = xstrdup("it changed since the scan");
+	} else if (!dry_run) {
+		if (unlinkat(dfd, slash + 1, 0) < 0 && errno != ENOENT) {
+			a->state = ACT_FAILED;
+			a->error = xasprintf("cannot remove '%s': %s", it->path,
+					     strerror(errno));
+		} else {
+			a->state = ACT_DONE;
+		}
+	}
+	close(dfd);
+}
+
 static void run_action(struct cache *c, struct action *a, bool dry_run,
 		       struct lock_grace *grace)
 {
@@ -269,6 +314,9 @@ static void run_action(struct cache *c, struct action *a, bool dry_run,
 		break;
 	case DOCTOR_LOCK_FOLDER:
 		prune_lock_folder(c, a, dry_run);
+		break;
+	case DOCTOR_TEMP:
+		prune_temp(c, a, dry_run);
 		break;
 	default:
 		prune_leftover(c, a, dry_run);
@@ -542,9 +590,11 @@ const struct cmd_entry cmd_prune_entry = {
 		"(in blobs/ but linked by no snapshot), stale .incomplete "
 		"files (their\n"
 		"lock is not held), lock folders of repos that no longer "
-		"exist, and\n"
+		"exist,\n"
 		".no_exist/ and trees/ entries of revisions that no longer "
-		"exist. With\n"
+		"exist, and\n"
+		"temporary files of interrupted writes (refs/, trees/; over "
+		"an hour old).\nWith "
 		"--detached also every revision no ref points to (as 'mlxk rm "
 		"MODEL@REV';\n"
 		"a repo whose revisions are all detached goes whole).\n"

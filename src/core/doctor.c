@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "doctor.h"
@@ -24,6 +25,7 @@ static const struct {
 	{ "orphan_lock_folders", "lock folders of missing repos" },
 	{ "orphan_no_exist", ".no_exist entries of missing revisions" },
 	{ "orphan_trees", "trees entries of missing revisions" },
+	{ "stale_temp_files", "temporary files of interrupted writes" },
 	{ "permissions", "permission problems" },
 };
 
@@ -317,6 +319,77 @@ static void scan_leftovers(struct repo *r, struct doctor_report *rep,
 	closedir(d);
 }
 
+bool doctor_is_temp_name(const char *name, bool trees)
+{
+	size_t n = strlen(name);
+
+	if (repo_is_temp_name(name))
+		return true;
+	if (!trees || n != 15 || strncmp(name, "tmp", 3) ||
+	    strcmp(name + 11, ".tmp"))
+		return false;
+	/* Python's tempfile names: lower-case letters, digits, '_'. */
+	for (size_t i = 3; i < 11; i++)
+		if (!((name[i] >= 'a' && name[i] <= 'z') ||
+		      (name[i] >= '0' && name[i] <= '9') || name[i] == '_'))
+			return false;
+	return true;
+}
+
+/*
+ * Temporary files of atomic writes that never finished, in refs/ (and
+ * its sub-folders: refs/pr/1) and trees/. Young ones may be a write in
+ * progress and are left out.
+ */
+static void scan_temp_at(struct repo *r, struct doctor_report *rep, int fd,
+			 const char *rel, bool trees, int depth, time_t now)
+{
+	DIR *d = fdopendir(fd);
+	struct dirent *de;
+
+	if (!d) {
+		close(fd);
+		return;
+	}
+	while ((de = readdir(d))) {
+		struct stat st;
+		char *sub;
+
+		if (de->d_name[0] == '.' &&
+		    (!de->d_name[1] || !strcmp(de->d_name, "..")))
+			continue;
+		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			continue;
+		sub = xasprintf("%s/%s", rel, de->d_name);
+		if (S_ISDIR(st.st_mode) && !trees && depth < 8) {
+			int cfd = fs_opendir_at(dirfd(d), de->d_name);
+			if (cfd >= 0)
+				scan_temp_at(r, rep, cfd, sub, trees, depth + 1,
+					     now);
+		} else if (S_ISREG(st.st_mode) &&
+			   doctor_is_temp_name(de->d_name, trees) &&
+			   now - st.st_mtime >= DOCTOR_TEMP_AGE) {
+			add_item(rep, DOCTOR_TEMP, r->folder,
+				 xasprintf("%s/%s", r->folder, sub), sub,
+				 (uint64_t)st.st_size);
+			rep->bytes[DOCTOR_TEMP] += (uint64_t)st.st_size;
+		}
+		free(sub);
+	}
+	closedir(d);
+}
+
+static void scan_temp(struct repo *r, struct doctor_report *rep)
+{
+	time_t now = time(NULL);
+	int fd;
+
+	if ((fd = fs_opendir_at(r->fd, "refs")) >= 0)
+		scan_temp_at(r, rep, fd, "refs", false, 0, now);
+	if ((fd = fs_opendir_at(r->fd, "trees")) >= 0)
+		scan_temp_at(r, rep, fd, "trees", true, 0, now);
+}
+
 static void scan_repo(struct cache *c, const char *folder,
 		      struct doctor_report *rep)
 {
@@ -360,6 +433,7 @@ static void scan_repo(struct cache *c, const char *folder,
 	scan_snapshots(&r, rep, uses, nr_uses);
 	scan_leftovers(&r, rep, false);
 	scan_leftovers(&r, rep, true);
+	scan_temp(&r, rep);
 	free(uses);
 	strbuf_release(&err);
 	repo_close(&r);

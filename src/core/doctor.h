@@ -2,9 +2,10 @@
  * Whole-cache diagnostics: the garbage and the damage huggingface_hub's
  * own scan never reports (orphan blobs, stale .incomplete files, lock
  * folders of deleted repos, .no_exist/ and trees/ entries of deleted
- * revisions), broken refs and links, detached revisions, and permission
- * problems of shared caches. Covers models--, datasets--, spaces-- and
- * kernels-- repos. Nothing here changes the cache.
+ * revisions, temporary files of interrupted writes), broken refs and links,
+ * detached revisions, and permission problems of shared caches. Covers
+ * models--, datasets--, spaces-- and kernels-- repos. Nothing here changes the
+ * cache.
  */
 #ifndef CORE_DOCTOR_H
 #define CORE_DOCTOR_H
@@ -28,7 +29,8 @@ enum doctor_cat {
 	DOCTOR_LOCK_FOLDER, /* .locks/<folder> of a repo that is gone */
 	DOCTOR_NO_EXIST,    /* .no_exist/<commit> of a missing revision */
 	DOCTOR_TREE,	    /* trees/<commit>.json of a missing revision */
-	DOCTOR_PERMISSION,  /* see perms.h */
+	DOCTOR_TEMP, /* refs/, trees/ temp files of an interrupted write */
+	DOCTOR_PERMISSION, /* see perms.h */
 	DOCTOR_NR
 };
 
@@ -71,5 +73,17 @@ const char *doctor_cat_title(enum doctor_cat cat);
  * 1.18). Returns a new string, or NULL when name is not such a file.
  */
 char *doctor_incomplete_etag(const char *name);
+
+/*
+ * Seconds a temporary file of an atomic write must be old to count as
+ * left over: a live writer keeps one for milliseconds.
+ */
+#define DOCTOR_TEMP_AGE (60 * 60)
+/*
+ * Whether name in refs/ (trees false) or trees/ (trees true) is such a
+ * temporary file: "<name>.<8 hex>.tmp", or in trees/ huggingface_hub's
+ * mkstemp name "tmp<8 characters>.tmp".
+ */
+bool doctor_is_temp_name(const char *name, bool trees);
 
 #endif

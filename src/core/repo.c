@@ -43,8 +43,7 @@ static int cmp_ref(const void *a, const void *b)
 		      ((const struct repo_ref *)b)->name);
 }
 
-/* huggingface_hub's atomic ref writes leave "<name>.<8hex>.tmp" behind. */
-static bool is_ref_tempfile(const char *name)
+bool repo_is_temp_name(const char *name)
 {
 	size_t n = strlen(name);
 
@@ -110,7 +109,8 @@ static void read_refs(struct repo *r, int fd, const char *prefix, int depth)
 			int sub = fs_opendir_at(fd, de->name);
 			if (sub >= 0)
 				read_refs(r, sub, name, depth + 1);
-		} else if (S_ISREG(st.st_mode) && !is_ref_tempfile(de->name)) {
+		} else if (S_ISREG(st.st_mode) &&
+			   !repo_is_temp_name(de->name)) {
 			struct strbuf raw = STRBUF_INIT, err = STRBUF_INIT;
 			int ffd = openat(fd, de->name,
 					 O_RDONLY | O_NOFOLLOW | O_NONBLOCK |

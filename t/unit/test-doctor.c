@@ -1,4 +1,4 @@
-/* Unit tests: the etag of a .incomplete file name (doctor). */
+/* Unit tests: .incomplete and temporary file names (doctor). */
 #include <stdlib.h>
 
 #include "tap.h"
@@ -31,5 +31,21 @@ int main(void)
 	etag("", NULL);
 	is_str(doctor_cat_key(DOCTOR_ORPHAN_BLOB), "orphan_blobs", "key");
 	is_str(doctor_cat_key(DOCTOR_PERMISSION), "permissions", "key");
+	is_str(doctor_cat_key(DOCTOR_TEMP), "stale_temp_files", "key");
+
+	/* atomic writes: <name>.<8 hex>.tmp, in refs/ and trees/ */
+	ok(doctor_is_temp_name("main.0a1b2c3d.tmp", false), "ref temp");
+	ok(doctor_is_temp_name("x.json.deadbeef.tmp", true), "trees temp");
+	ok(!doctor_is_temp_name("main.0a1b2c3.tmp", false), "7 hex");
+	ok(!doctor_is_temp_name("main.0a1b2c3g.tmp", false), "not hex");
+	ok(!doctor_is_temp_name("main", false), "a ref");
+	ok(!doctor_is_temp_name(".0a1b2c3d.tmp", false), "no name");
+	/* huggingface_hub's mkstemp in trees/: tmp<8>.tmp */
+	ok(doctor_is_temp_name("tmpa_b9x0zq.tmp", true), "mkstemp name");
+	ok(!doctor_is_temp_name("tmpa_b9x0zq.tmp", false), "only in trees/");
+	ok(!doctor_is_temp_name("tmpA_b9x0zq.tmp", true), "upper case");
+	ok(!doctor_is_temp_name("tmpshort.tmp", true), "too short");
+	ok(!doctor_is_temp_name("tmpa_b9x0zq.json", true), "not .tmp");
+	ok(!doctor_is_temp_name("notes.tmp", true), "any .tmp");
 	return done_testing();
 }
