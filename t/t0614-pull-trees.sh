@@ -10,15 +10,19 @@ head -c 300000 /dev/urandom | hub_file org/model main model.safetensors
 head -c 5000 /dev/urandom | hub_file org/model main sub/weights.bin
 echo é | hub_file org/model main "données/é.txt"
 echo tok | hub_file org/model main tokenizer.json
+echo a | hub_file org/uni main "emoji-😀.txt"
+echo b | hub_file org/uni main "Zz/ü.json"
+echo c | hub_file org/uni main "a b'c\"d.json"
+echo d | hub_file org/uni main "日本/語.txt"
 fakehub_start
 MAIN=$(hub_commit org/model main)
 R="$CACHE/models--org--model"
 TREE="$R/trees/$MAIN.json"
 
-# expected_tree: what huggingface_hub writes for the fake Hub's listing
-# (all pages of it).
+# expected_tree [ORG/NAME]: what huggingface_hub writes for the fake Hub's
+# listing of main (all pages of it).
 expected_tree() {
-	python3 - "$HF_ENDPOINT/api/models/org/model/tree/$MAIN?recursive=true" <<'PY'
+	python3 - "$HF_ENDPOINT/api/models/${1:-org/model}/tree/$(hub_commit "${1:-org/model}" main)?recursive=true" <<'PY'
 import json, re, sys, urllib.request
 files, url = {}, sys.argv[1]
 while url:
@@ -49,6 +53,13 @@ test_expect_success 'pull writes the full listing, byte for byte as huggingface_
 	grep -q "\"model.safetensors\"" "$TREE" &&
 	grep -q "donn\\\\u00e9es" "$TREE" &&
 	! ls "$R/trees" | grep -v "^$MAIN.json$"
+'
+
+test_expect_success 'astral, CJK, quotes and spaces are escaped and sorted as in Python' '
+	mlxk pull -q org/uni &&
+	expected_tree org/uni >expect &&
+	test_cmp expect "$CACHE/models--org--uni/trees/$(hub_commit org/uni main).json" &&
+	grep -q "ud83d\\\\ude00" expect
 '
 
 test_expect_success 'offline, a partial snapshot is not taken for the model' '
