@@ -260,11 +260,12 @@ struct xfer_file {
 
 	char *ring[RING_MAX];
 	size_t len[RING_MAX];
-	unsigned depth;	  /* buffers in the ring, 2 to RING_MAX */
-	size_t buf_len;	  /* bytes in ring[filled % depth], being filled */
-	unsigned filled;  /* buffers handed over, ever */
-	unsigned written; /* of those, written (writer) */
-	unsigned hashed;  /* of those, hashed (hasher) */
+	unsigned depth; /* buffers in the ring, 2 to RING_MAX */
+	size_t buf_len; /* bytes in ring[filled % depth], being filled */
+	/* 64 bits: ring indexes stay right however many buffers pass */
+	uint64_t filled;  /* buffers handed over, ever */
+	uint64_t written; /* of those, written (writer) */
+	uint64_t hashed;  /* of those, hashed (hasher) */
 	pthread_t writer, hasher;
 	bool threads_up, quit;
 	pthread_mutex_t mu;
@@ -325,7 +326,7 @@ static bool write_failed(const struct xfer_file *x)
  * writer goes on counting buffers, so the ring never stalls: the error
  * ends the transfer, and the hash of a failed transfer is never used.
  */
-static void drain(struct xfer_file *x, unsigned *count, bool hashing)
+static void drain(struct xfer_file *x, uint64_t *count, bool hashing)
 {
 	pthread_mutex_lock(&x->mu);
 	for (;;) {
@@ -336,7 +337,7 @@ static void drain(struct xfer_file *x, unsigned *count, bool hashing)
 			pthread_cond_wait(&x->more, &x->mu);
 		if (*count == x->filled)
 			break;
-		i = *count % x->depth;
+		i = (unsigned)(*count % x->depth);
 		pthread_mutex_unlock(&x->mu);
 		/* Only this thread sets the write errors while it runs. */
 		if (hashing)
