@@ -344,30 +344,25 @@ bool doctor_is_temp_name(const char *name, bool trees)
 static void scan_temp_at(struct repo *r, struct doctor_report *rep, int fd,
 			 const char *rel, bool trees, int depth, time_t now)
 {
-	DIR *d = fdopendir(fd);
-	struct dirent *de;
+	const struct fs_dirent *de;
+	struct fs_dir d;
 
-	if (!d) {
-		close(fd);
-		return;
-	}
-	while ((de = readdir(d))) {
+	if (fs_dir_open(&d, fd, true) < 0)
+		return; /* fd is closed */
+	while ((de = fs_dir_next(&d))) {
 		struct stat st;
 		char *sub;
 
-		if (de->d_name[0] == '.' &&
-		    (!de->d_name[1] || !strcmp(de->d_name, "..")))
+		if (fstatat(fd, de->name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 			continue;
-		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-			continue;
-		sub = xasprintf("%s/%s", rel, de->d_name);
+		sub = xasprintf("%s/%s", rel, de->name);
 		if (S_ISDIR(st.st_mode) && !trees && depth < 8) {
-			int cfd = fs_opendir_at(dirfd(d), de->d_name);
+			int cfd = fs_opendir_at(fd, de->name);
 			if (cfd >= 0)
 				scan_temp_at(r, rep, cfd, sub, trees, depth + 1,
 					     now);
 		} else if (S_ISREG(st.st_mode) &&
-			   doctor_is_temp_name(de->d_name, trees) &&
+			   doctor_is_temp_name(de->name, trees) &&
 			   now - st.st_mtime >= DOCTOR_TEMP_AGE) {
 			add_item(rep, DOCTOR_TEMP, r->folder,
 				 xasprintf("%s/%s", r->folder, sub), sub,
@@ -376,7 +371,7 @@ static void scan_temp_at(struct repo *r, struct doctor_report *rep, int fd,
 		}
 		free(sub);
 	}
-	closedir(d);
+	fs_dir_close(&d);
 }
 
 static void scan_temp(struct repo *r, struct doctor_report *rep)
