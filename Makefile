@@ -79,7 +79,7 @@ asan-test:
 asan: asan-test
 
 # The tests of the threaded code (list, clean-locks, pull, verify, the
-# npm interop) under ThreadSanitizer; t/tsan.supp says what is left out.
+# npm interop) under ThreadSanitizer, with nothing suppressed.
 TSAN_TESTS = $(wildcard t/t01*.sh t/t05*.sh t/t06*.sh t/t07*.sh t/t09*.sh)
 tsan-test:
 	$(MAKE) B=build-tsan OPT="-O1 -g -fsanitize=thread" build-tsan/mlxk
@@ -87,7 +87,7 @@ tsan-test:
 		echo "tsan-test: skipped, ThreadSanitizer cannot run here:"; \
 		head -3 build-tsan/probe.err; \
 	else \
-		TSAN_OPTIONS="halt_on_error=1 exitcode=66 suppressions=$(CURDIR)/t/tsan.supp" \
+		TSAN_OPTIONS="halt_on_error=1 exitcode=66" \
 		$(MAKE) B=build-tsan OPT="-O1 -g -fsanitize=thread" \
 			TESTS="$(TSAN_TESTS)" test; \
 	fi

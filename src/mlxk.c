@@ -21,6 +21,7 @@
 #include "cmd/cmd.h"
 #include "util/jsonout.h"
 #include "util/msg.h"
+#include "util/stop.h"
 #include "util/xalloc.h"
 #include "version.h"
 
@@ -253,7 +254,7 @@ int main(int argc, char **argv)
 	cmd_getopt_reset();
 	status = e->exec(cmd_argc, cmd_argv, &ctx);
 	free(cmd_argv);
-	if (mlxk_interrupted && status != EXIT_USAGE)
+	if (stop_requested(&mlxk_interrupted) && status != EXIT_USAGE)
 		status = EXIT_INTERRUPTED;
 	return check_stdout(status);
 }

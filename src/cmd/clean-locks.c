@@ -22,6 +22,7 @@
 #include "../util/humanize.h"
 #include "../util/jsonout.h"
 #include "../util/msg.h"
+#include "../util/stop.h"
 #include "../util/xalloc.h"
 
 #define DEFAULT_OLDER_THAN (10 * 60)
@@ -221,7 +222,7 @@ static size_t sweep_all(struct cache *c, struct targets *ts,
 		int blobs, fd;
 
 		t->first = t->last = s->nr;
-		if (s->opts.stop && *s->opts.stop)
+		if (stop_requested(s->opts.stop))
 			break;
 		fd = open_target(c, t, &blobs);
 		if (fd < 0)
@@ -568,7 +569,7 @@ run:
 	if (s.count[LOCK_KEPT_ERROR])
 		ret = EXIT_FAIL;
 	lock_sweep_release(&s);
-	if (mlxk_interrupted)
+	if (stop_requested(&mlxk_interrupted))
 		ret = EXIT_INTERRUPTED;
 out:
 	targets_release(&ts);

@@ -10,6 +10,7 @@
 #include "cmd.h"
 #include "../util/jsonout.h"
 #include "../util/msg.h"
+#include "../util/stop.h"
 #include "../util/strbuf.h"
 
 void cmd_print_help(const struct cmd_entry *e, FILE *f)
@@ -150,7 +151,7 @@ static void on_interrupt(int sig)
 	int saved = errno;
 
 	(void)sig;
-	mlxk_interrupted = 1;
+	stop_request(&mlxk_interrupted);
 	errno = saved;
 }
 

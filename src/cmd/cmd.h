@@ -33,7 +33,10 @@ extern const struct cmd_entry cmd_pull_entry;
 extern const struct cmd_entry cmd_rm_entry;
 extern const struct cmd_entry cmd_show_entry;
 
-/* Set by SIGINT/SIGTERM; long operations poll it and stop cleanly. */
+/*
+ * Set by SIGINT/SIGTERM; long operations poll it (stop_requested, from
+ * util/stop.h: any thread may read it) and stop cleanly.
+ */
 extern volatile int mlxk_interrupted;
 
 /* Print the command's usage and help to f. */

@@ -19,6 +19,7 @@
 #include "../util/jsonout.h"
 #include "../util/msg.h"
 #include "../util/progress.h"
+#include "../util/stop.h"
 #include "../util/xalloc.h"
 
 /* Items shown per category in human output before "... and N more". */
@@ -327,7 +328,8 @@ static int run_verify(struct cache *c, const struct health_opts *o,
 			error("verification %s", err.buf);
 		strbuf_release(&err);
 		verify_set_release(&s);
-		return mlxk_interrupted ? EXIT_INTERRUPTED : EXIT_FAIL;
+		return stop_requested(&mlxk_interrupted) ? EXIT_INTERRUPTED
+							 : EXIT_FAIL;
 	}
 	progress_clear(&ps);
 	if (st.corrupt || st.unreadable || s.no_rev.nr)

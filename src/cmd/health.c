@@ -11,6 +11,7 @@
 #include "../core/repo.h"
 #include "../util/jsonout.h"
 #include "../util/msg.h"
+#include "../util/stop.h"
 #include "../util/xalloc.h"
 
 #define SENTINEL "TEST-CACHE-SENTINEL"
@@ -209,7 +210,9 @@ static int cmd_health_exec(int argc, char **argv, struct mlxk_ctx *ctx)
 			strlist_clear(&folders);
 			goto out;
 		}
-		for (size_t i = 0; i < folders.nr && !mlxk_interrupted; i++) {
+		for (size_t i = 0;
+		     i < folders.nr && !stop_requested(&mlxk_interrupted);
+		     i++) {
 			if (strstr(folders.items[i], SENTINEL))
 				continue;
 			strbuf_reset(&err);

@@ -16,6 +16,7 @@
 #include "../util/humanize.h"
 #include "../util/jsonout.h"
 #include "../util/msg.h"
+#include "../util/stop.h"
 #include "../util/xalloc.h"
 
 /* Test caches of MLX-Knife carry this canary; it is never listed. */
@@ -84,7 +85,7 @@ static void *list_worker(void *arg)
 		pthread_mutex_lock(&j->lock);
 		i = j->next++;
 		pthread_mutex_unlock(&j->lock);
-		if (i >= j->folders->nr || mlxk_interrupted)
+		if (i >= j->folders->nr || stop_requested(&mlxk_interrupted))
 			break;
 		inspect_one(j, i, &err);
 	}

@@ -22,6 +22,7 @@
 #include "../util/humanize.h"
 #include "../util/jsonout.h"
 #include "../util/msg.h"
+#include "../util/stop.h"
 #include "../util/xalloc.h"
 
 #define SHOW_LIMIT 20
@@ -475,7 +476,7 @@ static int run(struct cache *c, const struct prune_opts *o)
 	}
 	cmd_catch_interrupts();
 	lock_grace_init(&grace, lock_grace_default_ms());
-	for (size_t i = 0; i < nr && !mlxk_interrupted; i++)
+	for (size_t i = 0; i < nr && !stop_requested(&mlxk_interrupted); i++)
 		run_action(c, &acts[i], o->dry_run, &grace);
 	lock_grace_release(&grace);
 	for (size_t i = 0; i < nr; i++) {
@@ -495,7 +496,7 @@ static int run(struct cache *c, const struct prune_opts *o)
 	}
 	if (failed)
 		ret = EXIT_FAIL;
-	if (mlxk_interrupted)
+	if (stop_requested(&mlxk_interrupted))
 		ret = EXIT_INTERRUPTED;
 	if (o->json) {
 		json_print_success("prune", result_json(acts, nr, o, done, busy,

@@ -24,6 +24,7 @@
 #include "../util/jsonout.h"
 #include "../util/msg.h"
 #include "../util/progress.h"
+#include "../util/stop.h"
 #include "../util/xalloc.h"
 
 struct pull {
@@ -659,7 +660,7 @@ static int cmd_pull_exec(int argc, char **argv, struct mlxk_ctx *ctx)
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	code = do_pull(&p, &c);
 	curl_global_cleanup();
-	if (mlxk_interrupted && code != EXIT_OK)
+	if (stop_requested(&mlxk_interrupted) && code != EXIT_OK)
 		code = EXIT_INTERRUPTED;
 done:
 	cache_close(&c);

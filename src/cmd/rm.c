@@ -16,6 +16,7 @@
 #include "../util/humanize.h"
 #include "../util/jsonout.h"
 #include "../util/msg.h"
+#include "../util/stop.h"
 #include "../util/xalloc.h"
 
 struct rm_opts {
@@ -325,7 +326,7 @@ static int run(const struct rm_opts *o, struct cache *c,
 		json_object_set_new(d, "entries", entries_json(&p));
 		ret = fail(o, d, perm ? "permission_denied" : "deletion_failed",
 			   err.buf, NULL);
-		if (mlxk_interrupted)
+		if (stop_requested(&mlxk_interrupted))
 			ret = EXIT_INTERRUPTED;
 		goto out;
 	}

@@ -11,6 +11,7 @@
 #include "delete.h"
 #include "repo.h"
 #include "../util/fsutil.h"
+#include "../util/stop.h"
 #include "../util/xalloc.h"
 
 static const char *const kind_names[] = {
@@ -839,7 +840,7 @@ int delete_execute(struct cache *c, struct delete_plan *p,
 		ret = 1;
 		goto out;
 	}
-	if (o->stop && *o->stop) {
+	if (stop_requested(o->stop)) {
 		release_locks(&x, false);
 		ret = error_set(err, "interrupted");
 		goto out;
@@ -858,12 +859,12 @@ int delete_execute(struct cache *c, struct delete_plan *p,
 	for (size_t i = 0; i < p->nr; i++) {
 		struct delete_entry *e = &p->entries[i];
 
-		if (o->stop && *o->stop)
+		if (stop_requested(o->stop))
 			break;
 		if (is_kind(e, DEL_BLOB) || is_kind(e, DEL_INCOMPLETE))
 			remove_path(&x, e);
 	}
-	if (o->stop && *o->stop) {
+	if (stop_requested(o->stop)) {
 		skip_rest(p);
 		release_locks(&x, false);
 		if (!x.failed)

@@ -13,6 +13,7 @@
 #include "hash.h"
 #include "lock.h"
 #include "../util/fsutil.h"
+#include "../util/stop.h"
 #include "../util/xalloc.h"
 
 #define RING_BUF (256u << 10) /* bytes per buffer */
@@ -613,7 +614,7 @@ static int seed_hash(struct xfer_file *x, volatile const int *stop)
 			return -1;
 		hasher_update(&x->h, x->ring[0], (size_t)n);
 		off += (uint64_t)n;
-		if (stop && *stop)
+		if (stop_requested(stop))
 			return -1;
 	}
 	x->flushed = x->have;
@@ -715,7 +716,7 @@ static int transfer(struct download *d, struct http_client *hc,
 			wait_ms = 1000 * hub_retry_after(rs.retry_after,
 							 RETRY_AFTER_CAP);
 		http_resp_release(&rs);
-		if (d->interrupted || (d->hub->stop && *d->hub->stop)) {
+		if (d->interrupted || stop_requested(d->hub->stop)) {
 			set_interrupted(d, err);
 			break;
 		}
@@ -827,7 +828,7 @@ static int fetch_blob(struct download *d, struct http_client *hc,
 		x.have = 0;
 	}
 	if (seed_hash(&x, d->hub->stop) < 0) {
-		if (d->hub->stop && *d->hub->stop) {
+		if (stop_requested(d->hub->stop)) {
 			set_interrupted(d, err);
 		} else {
 			error_set(err, "cannot read 'blobs/%s': %s", inc,
@@ -909,7 +910,7 @@ static void fetch_one(struct download *d, struct http_client *hc,
 
 	if (lock_acquire(d->cache, d->folder, f->etag, true, d->hub->stop, &lfd,
 			 &err) != 0) {
-		if (d->hub->stop && *d->hub->stop)
+		if (stop_requested(d->hub->stop))
 			d->interrupted = true;
 		goto fail;
 	}
@@ -950,7 +951,7 @@ static void *worker(void *arg)
 
 		pthread_mutex_lock(&d->mu);
 		if (d->next < d->nr_files && !d->interrupted &&
-		    !(d->hub->stop && *d->hub->stop))
+		    !stop_requested(d->hub->stop))
 			df = &d->files[d->next++];
 		pthread_mutex_unlock(&d->mu);
 		if (!df)
@@ -1012,7 +1013,7 @@ int download_run(struct download *d)
 
 		if (d->on_tick)
 			d->on_tick(d, d->user);
-		if (finished || (d->hub->stop && *d->hub->stop))
+		if (finished || stop_requested(d->hub->stop))
 			break;
 		clock_gettime(CLOCK_REALTIME, &ts);
 		ts.tv_nsec += 100 * 1000 * 1000;
@@ -1026,7 +1027,7 @@ int download_run(struct download *d)
 	for (size_t i = 0; i < started; i++)
 		pthread_join(tids[i], NULL);
 	free(tids);
-	if (d->hub->stop && *d->hub->stop)
+	if (stop_requested(d->hub->stop))
 		d->interrupted = true;
 	return d->files_failed || d->interrupted || d->files_done != d->nr_files
 		       ? -1

@@ -10,6 +10,7 @@
 
 #include "hash.h"
 #include "../util/fsutil.h"
+#include "../util/stop.h"
 #include "../util/xalloc.h"
 
 int hash_kind_of(const char *hex)
@@ -84,9 +85,9 @@ int hash_fd_matches(int fd, const char *expected, uint64_t size, char *actual,
 	for (;;) {
 		ssize_t n = read(fd, buf, bufsz);
 
-		if (n < 0 && errno == EINTR && !(stop && *stop))
+		if (n < 0 && errno == EINTR && !stop_requested(stop))
 			continue;
-		if (n < 0 || (stop && *stop)) {
+		if (n < 0 || stop_requested(stop)) {
 			int saved = n < 0 ? errno : EINTR;
 			hasher_release(&h);
 			free(buf);

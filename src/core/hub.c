@@ -16,6 +16,7 @@
 #include "hash.h"
 #include "hub.h"
 #include "../util/fsutil.h"
+#include "../util/stop.h"
 #include "../util/xalloc.h"
 #include "../version.h"
 
@@ -741,7 +742,7 @@ static int on_progress(void *user, curl_off_t a, curl_off_t b, curl_off_t c,
 	struct xfer *x = user;
 
 	(void)a, (void)b, (void)c, (void)d;
-	return x->hub->stop && *x->hub->stop;
+	return stop_requested(x->hub->stop);
 }
 
 /* Strip the query: presigned CDN URLs carry credentials there. */
@@ -821,7 +822,7 @@ int http_client_do(struct http_client *c, const struct http_req *rq,
 		strbuf_release(&h);
 		rs->curl_code = (int)cc;
 		if (cc != CURLE_OK) {
-			if (c->hub->stop && *c->hub->stop) {
+			if (stop_requested(c->hub->stop)) {
 				*kind = HUB_E_INTERRUPTED;
 				error_set(err, "interrupted");
 			} else if (x.sink_failed) {
@@ -894,12 +895,12 @@ bool hub_sleep(unsigned ms, volatile const int *stop)
 		unsigned step = ms > 50 ? 50 : ms;
 		struct timespec ts = { 0, (long)step * 1000000L };
 
-		if (stop && *stop)
+		if (stop_requested(stop))
 			return false;
 		nanosleep(&ts, NULL);
 		ms -= step;
 	}
-	return !(stop && *stop);
+	return !stop_requested(stop);
 }
 
 enum hub_error hub_describe_error(const struct http_resp *rs, const char *repo,

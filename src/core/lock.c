@@ -18,6 +18,7 @@
 
 #include "lock.h"
 #include "../util/fsutil.h"
+#include "../util/stop.h"
 #include "../util/xalloc.h"
 
 static int open_lock_dir(struct cache *c, const char *folder,
@@ -73,7 +74,7 @@ int lock_acquire(struct cache *c, const char *folder, const char *etag,
 				ret = 1;
 				goto out;
 			}
-			if (stop && *stop) {
+			if (stop_requested(stop)) {
 				error_set(err, "interrupted");
 				errno = EINTR;
 				goto out;
@@ -1079,7 +1080,7 @@ int lock_sweep_dir(struct lock_sweep *s, int dfd, const char *display,
 	collect_incomplete(blobs_fd, &inc);
 	s->now = time(NULL);
 	for (size_t i = 0; i < names.nr; i++) {
-		if (s->opts.stop && *s->opts.stop)
+		if (stop_requested(s->opts.stop))
 			break;
 		sweep_record(s, dfd, display, names.items[i], &inc);
 	}

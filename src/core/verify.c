@@ -16,6 +16,7 @@
 #include "trees.h"
 #include "verify.h"
 #include "../util/fsutil.h"
+#include "../util/stop.h"
 #include "../util/xalloc.h"
 
 /*
@@ -160,7 +161,7 @@ struct pool {
 
 static bool stopped(struct pool *p)
 {
-	return p->stop && *p->stop;
+	return stop_requested(p->stop);
 }
 
 static void add_bytes(struct pool *p, uint64_t n)
@@ -450,7 +451,7 @@ int verify_run(struct verify_target *t, size_t nr,
 	for (int i = 0; i < started; i++)
 		pthread_join(threads[i], NULL);
 	report(&p, opts, start, total, p.nr);
-	if (!ret && p.stop && *p.stop)
+	if (!ret && stop_requested(p.stop))
 		ret = error_set(err, "interrupted");
 	settle(t, nr, tasks, stats);
 	stats->hashed_files = p.files_done;
