@@ -179,4 +179,17 @@ test_expect_success 'file names with spaces and reserved characters are encoded'
 	test_grep "weights%20%231.bin" res
 '
 
+test_expect_success 'relative next links are resolved against the page' '
+	for form in path query; do
+		rm -rf "$TRASH/rel" && hub_log_reset &&
+		knobs "{\"link_relative\": \"$form\"}" &&
+		mlxk --cache-dir "$TRASH/rel" pull -q org/many &&
+		hub_log "\"/tree/\" in e[\"p\"] and \"cursor=\" in e[\"p\"] and e[\"s\"] == 200" >pages &&
+		test_line_count -ge 2 pages &&
+		ls "$TRASH/rel/models--org--many/snapshots/"*/ >files &&
+		test_line_count = 10 files || return 1
+	done &&
+	knobs "{}"
+'
+
 test_done

@@ -185,6 +185,23 @@ static bool url_origin(const char *url, struct strbuf *out)
 	return ok;
 }
 
+char *hub_url_resolve(const char *base, const char *ref)
+{
+	CURLU *u = curl_url();
+	char *s = NULL, *out = NULL;
+
+	if (!u)
+		return NULL;
+	/* A second URL set on a handle is resolved against the first. */
+	if (curl_url_set(u, CURLUPART_URL, base, 0) == CURLUE_OK &&
+	    curl_url_set(u, CURLUPART_URL, ref, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_URL, &s, 0) == CURLUE_OK)
+		out = xstrdup(s);
+	curl_free(s);
+	curl_url_cleanup(u);
+	return out;
+}
+
 bool hub_same_origin(const char *a, const char *b)
 {
 	struct strbuf oa = STRBUF_INIT, ob = STRBUF_INIT;
@@ -1042,7 +1059,7 @@ int hub_list_tree(struct http_client *c, const char *repo, const char *commit,
 	*kind = HUB_OK;
 	while (url) {
 		struct http_resp rs = HTTP_RESP_INIT;
-		char *next;
+		char *next, *page;
 
 		/*
 		 * A page that links back to one already read would list the
@@ -1072,21 +1089,25 @@ int hub_list_tree(struct http_client *c, const char *repo, const char *commit,
 			break;
 		}
 		next = rs.link ? hub_link_next(rs.link) : NULL;
-		free(url);
+		page = url;
 		url = NULL;
 		if (next) {
-			/* A relative next link is relative to the endpoint. */
-			if (next[0] == '/') {
-				url = xasprintf("%s%s", c->hub->endpoint, next);
-				free(next);
-			} else {
-				url = next;
+			/* A relative link is relative to the page (RFC 8288).
+			 */
+			url = hub_url_resolve(page, next);
+			if (!url) {
+				error_set(err,
+					  "bad tree listing: its next link "
+					  "is not a URL");
+				*kind = HUB_E_PROTOCOL;
 			}
+			free(next);
 		} else if (hub_tree_check(t, err) < 0) {
 			*kind = HUB_E_PROTOCOL;
 		} else {
 			ret = 0;
 		}
+		free(page);
 		http_resp_release(&rs);
 	}
 	strlist_clear(&seen);

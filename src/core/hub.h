@@ -99,6 +99,8 @@ int hub_tree_check(const struct hub_tree *t, struct strbuf *err);
  * '<url>; rel="next", <url2>; rel="prev"' forms.
  */
 char *hub_link_next(const char *link);
+/* ref resolved against the URL base (RFC 3986), or NULL if either is bad. */
+char *hub_url_resolve(const char *base, const char *ref);
 /*
  * huggingface_hub's _normalize_etag: strip a leading W/ and the quotes.
  * Returns a new string (possibly empty).

@@ -35,6 +35,8 @@ Faults come from a JSON knobs file, re-read on every request:
   tree_body S        answer every tree request with the raw text S
   revision_body S    answer every revision request with the raw text S
   link_self true     every tree page's Link rel="next" points to itself
+  link_relative R    tree pages link relatively: "path" (/api/...) or
+                     "query" (?recursive=...&cursor=N)
   link_host H        tree pages link to host H (e.g. 127.0.0.2, which then
                      serves the API too)
 
@@ -413,6 +415,10 @@ class Handler(BaseHTTPRequestHandler):
                 nxt = "http://%s:%d/api/models/%s/tree/%s?recursive=true&expand=false&cursor=%d" % (
                     k.get("link_host", "127.0.0.1"), ARGS.port, repo, rev,
                     cursor + ARGS.page_size)
+                if k.get("link_relative") == "path":
+                    nxt = nxt[nxt.index("/api/"):]
+                elif k.get("link_relative") == "query":
+                    nxt = nxt[nxt.index("?"):]
                 headers["Link"] = '<%s>; rel="next"' % nxt
             entries = page
             if k.get("link_self"):

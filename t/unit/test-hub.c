@@ -251,6 +251,21 @@ int main(void)
 		free(s);
 	}
 
+	s = hub_url_resolve("http://h:8/api/m/o/n/tree/c?recursive=true",
+			    "/api/m/o/n/tree/c?cursor=2");
+	is_str(s, "http://h:8/api/m/o/n/tree/c?cursor=2", "absolute-path link");
+	free(s);
+	s = hub_url_resolve("https://h/hf/api/m/tree/c?recursive=true",
+			    "?recursive=true&cursor=5");
+	is_str(s, "https://h/hf/api/m/tree/c?recursive=true&cursor=5",
+	       "query-only link keeps the page's path (a mirror's prefix)");
+	free(s);
+	s = hub_url_resolve("https://h/a/b", "//cdn.example/x?y=1");
+	is_str(s, "https://cdn.example/x?y=1", "network-path link");
+	free(s);
+	s = hub_url_resolve("https://h/a/b", "http://other/x");
+	is_str(s, "http://other/x", "absolute link as is");
+	free(s);
 	ok(hub_same_origin("http://127.0.0.1:8080/a", "http://127.0.0.1:8080"),
 	   "same origin");
 	ok(!hub_same_origin("http://127.0.0.2:8080/a", "http://127.0.0.1:8080"),
