@@ -96,6 +96,20 @@ test_expect_success 'HF_TOKEN opens a gated repo; the CDN never sees the token' 
 	! grep -r "$TOKEN" out err
 '
 
+test_expect_success 'once a redirect chain has left the Hub, the token stays out of it' '
+	rm -rf "$CACHE" && hub_log_reset &&
+	knobs "{\"cdn_bounce\": true}" &&
+	HF_TOKEN=$TOKEN mlxk pull -q org/gated &&
+	knobs "{}" &&
+	test_path_is_file "$CACHE/models--org--gated/snapshots/$(hub_commit org/gated main)/model.safetensors" &&
+	hub_log "e[\"p\"].startswith(\"/back/cdn/\")" >back &&
+	test_line_count = 1 back &&
+	test_grep "\"host\": \"127.0.0.1\"" back &&
+	test_grep "\"auth\": null" back &&
+	hub_log "\"/resolve/\" in e[\"p\"] and e[\"auth\"] == \"Bearer $TOKEN\"" >sent &&
+	test_line_count -ge 1 sent
+'
+
 test_expect_success 'a tree page on another host is fetched without the token' '
 	rm -rf "$CACHE" && hub_log_reset &&
 	knobs "{\"link_host\": \"127.0.0.2\"}" &&

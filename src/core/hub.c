@@ -776,6 +776,7 @@ int http_client_do(struct http_client *c, const struct http_req *rq,
 	struct xfer x = { rq, rs, c->hub, false };
 	char *url = xstrdup(rq->url);
 	char ua[64];
+	bool left = false; /* a hop of this chain left the endpoint */
 	int hops;
 
 	memset(rs, 0, sizeof(*rs));
@@ -816,9 +817,13 @@ int http_client_do(struct http_client *c, const struct http_req *rq,
 			curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
 		/*
 		 * The token goes to the endpoint only: a redirect to a CDN
-		 * (presigned URL) or anywhere else never carries it.
+		 * (presigned URL) or anywhere else never carries it, nor
+		 * does the rest of a chain that has left, even back to the
+		 * endpoint (as httpx and requests drop it for good).
 		 */
-		if (c->hub->token && hub_same_origin(url, c->hub->endpoint)) {
+		if (!hub_same_origin(url, c->hub->endpoint))
+			left = true;
+		if (c->hub->token && !left) {
 			strbuf_addf(&h, "Authorization: Bearer %s",
 				    c->hub->token);
 			hdr = curl_slist_append(hdr, h.buf);

@@ -27,6 +27,8 @@ Faults come from a JSON knobs file, re-read on every request:
 
 <log>.peak always holds the most bodies that were being sent at once.
   redirect_loop true resolve redirects forever
+  cdn_bounce true    the CDN redirects back to the endpoint (/back/cdn/...),
+                     which serves the file
   cdn_base URL       redirect LFS files to URL/<sha256> instead
   xet true           mark LFS files as Xet-backed (xetHash, X-Xet-Hash)
   no_ranges true     ignore Range headers (answer 200)
@@ -306,9 +308,16 @@ class Handler(BaseHTTPRequestHandler):
         if path.startswith("/loop/"):
             n = int(path[6:] or 0)
             return self.send(302, {"Location": "/loop/%d" % (n + 1)})
-        if path.startswith("/cdn/"):
+        if path.startswith("/back/cdn/"):
+            # cdn_bounce: the CDN sent the client back to the endpoint.
+            path = path[5:]
+        elif path.startswith("/cdn/"):
             if self.server.server_address[0] != "127.0.0.2":
                 return self.error(404, "NotFound", "CDN is on 127.0.0.2")
+            if k.get("cdn_bounce"):
+                return self.send(302, {"Location": "http://127.0.0.1:%d/back%s" % (
+                    ARGS.port, self.path)})
+        if path.startswith("/cdn/"):
             if ("dl_5xx" in k and take("dl_5xx", k["dl_5xx"])):
                 return self.error(503, "Unavailable", "try again")
             full = by_sha256(path[5:])
