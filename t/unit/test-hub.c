@@ -95,6 +95,15 @@ static void repo_id(const char *id, int good)
 	strbuf_release(&err);
 }
 
+static void resolve(const char *base, const char *ref, const char *want,
+		    const char *name)
+{
+	char *got = hub_url_resolve(base, ref);
+
+	is_str(got ? got : "(null)", want, name);
+	free(got);
+}
+
 int main(void)
 {
 	struct hub_tree t = { 0 };
@@ -251,21 +260,17 @@ int main(void)
 		free(s);
 	}
 
-	s = hub_url_resolve("http://h:8/api/m/o/n/tree/c?recursive=true",
-			    "/api/m/o/n/tree/c?cursor=2");
-	is_str(s, "http://h:8/api/m/o/n/tree/c?cursor=2", "absolute-path link");
-	free(s);
-	s = hub_url_resolve("https://h/hf/api/m/tree/c?recursive=true",
-			    "?recursive=true&cursor=5");
-	is_str(s, "https://h/hf/api/m/tree/c?recursive=true&cursor=5",
-	       "query-only link keeps the page's path (a mirror's prefix)");
-	free(s);
-	s = hub_url_resolve("https://h/a/b", "//cdn.example/x?y=1");
-	is_str(s, "https://cdn.example/x?y=1", "network-path link");
-	free(s);
-	s = hub_url_resolve("https://h/a/b", "http://other/x");
-	is_str(s, "http://other/x", "absolute link as is");
-	free(s);
+	resolve("http://h:8/api/m/o/n/tree/c?recursive=true",
+		"/api/m/o/n/tree/c?cursor=2",
+		"http://h:8/api/m/o/n/tree/c?cursor=2", "absolute-path link");
+	resolve("https://h/hf/api/m/tree/c?recursive=true",
+		"?recursive=true&cursor=5",
+		"https://h/hf/api/m/tree/c?recursive=true&cursor=5",
+		"query-only link keeps the page's path (a mirror's prefix)");
+	resolve("https://h/a/b", "//cdn.example/x?y=1",
+		"https://cdn.example/x?y=1", "network-path link");
+	resolve("https://h/a/b", "http://other/x", "http://other/x",
+		"absolute link as is");
 	ok(hub_same_origin("http://127.0.0.1:8080/a", "http://127.0.0.1:8080"),
 	   "same origin");
 	ok(!hub_same_origin("http://127.0.0.2:8080/a", "http://127.0.0.1:8080"),
