@@ -261,7 +261,7 @@ struct xfer_file {
 
 	char *ring[RING_MAX];
 	size_t len[RING_MAX];
-	unsigned depth; /* buffers in the ring, 2 to RING_MAX */
+	unsigned depth; /* buffers in the ring: 1 (no threads), 2 to RING_MAX */
 	size_t buf_len; /* bytes in ring[filled % depth], being filled */
 	/* 64 bits: ring indexes stay right however many buffers pass */
 	uint64_t filled;  /* buffers handed over, ever */
@@ -376,7 +376,9 @@ static void *hasher_main(void *arg)
  */
 static void pipeline_init(struct xfer_file *x)
 {
-	uint64_t need = x->df->f->size / RING_BUF + 2;
+	uint64_t size = x->df->f->size;
+	/* One buffer, written and hashed inline, for a file that fits. */
+	uint64_t need = size <= RING_BUF ? 1 : size / RING_BUF + 2;
 
 	x->depth = x->d->ring_depth;
 	if (x->depth > need)
