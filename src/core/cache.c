@@ -263,8 +263,9 @@ static void sort_folders(struct strlist *folders)
 	free(keys);
 }
 
-int cache_model_folders(struct cache *c, struct strlist *folders,
-			struct strbuf *err)
+/* Repo folders at the cache root: models-- only, or every repo type. */
+static int root_folders(struct cache *c, bool every_type,
+			struct strlist *folders, struct strbuf *err)
 {
 	DIR *d;
 	struct dirent *de;
@@ -281,7 +282,8 @@ int cache_model_folders(struct cache *c, struct strlist *folders,
 	}
 	rewinddir(d);
 	while ((de = readdir(d))) {
-		if (strncmp(de->d_name, "models--", 8))
+		if (every_type ? !cache_folder_type(de->d_name)
+			       : strncmp(de->d_name, "models--", 8))
 			continue;
 #ifdef DT_DIR
 		if (de->d_type != DT_DIR && de->d_type != DT_LNK &&
@@ -291,7 +293,24 @@ int cache_model_folders(struct cache *c, struct strlist *folders,
 		strlist_push(folders, de->d_name);
 	}
 	closedir(d);
+	return 0;
+}
+
+int cache_model_folders(struct cache *c, struct strlist *folders,
+			struct strbuf *err)
+{
+	if (root_folders(c, false, folders, err) < 0)
+		return -1;
 	sort_folders(folders);
+	return 0;
+}
+
+int cache_repo_folders(struct cache *c, struct strlist *folders,
+		       struct strbuf *err)
+{
+	if (root_folders(c, true, folders, err) < 0)
+		return -1;
+	strlist_sort(folders);
 	return 0;
 }
 

@@ -44,6 +44,13 @@ void cache_close(struct cache *c);
  */
 int cache_model_folders(struct cache *c, struct strlist *folders,
 			struct strbuf *err);
+/*
+ * Folder names of every repo type (models--, datasets--, spaces--,
+ * kernels--) at the top of the cache, in byte order. A symlinked folder
+ * is listed; the caller decides what to do with it.
+ */
+int cache_repo_folders(struct cache *c, struct strlist *folders,
+		       struct strbuf *err);
 
 /* "models--org--name" -> "org/name"; NULL if not a models-- folder. */
 char *cache_folder_to_name(const char *folder);

@@ -467,31 +467,21 @@ static void scan_lock_folders(struct cache *c, struct doctor_report *rep)
 	closedir(d);
 }
 
+/* Repo folders that are directories (or links to one). */
 static int list_repos(struct cache *c, struct strlist *out, struct strbuf *err)
 {
-	int fd = dup(c->fd);
-	DIR *d;
-	struct dirent *de;
+	struct strlist all = STRLIST_INIT;
 
-	if (fd < 0 || !(d = fdopendir(fd))) {
-		if (fd >= 0)
-			close(fd);
-		return error_set(err, "cannot read cache '%s': %s", c->root,
-				 strerror(errno));
-	}
-	rewinddir(d);
-	while ((de = readdir(d))) {
+	if (cache_repo_folders(c, &all, err) < 0)
+		return -1;
+	for (size_t i = 0; i < all.nr; i++) {
 		struct stat st;
 
-		if (!cache_folder_type(de->d_name))
-			continue;
-		if (fstatat(c->fd, de->d_name, &st, 0) < 0 ||
-		    !S_ISDIR(st.st_mode))
-			continue;
-		strlist_push(out, de->d_name);
+		if (fstatat(c->fd, all.items[i], &st, 0) == 0 &&
+		    S_ISDIR(st.st_mode))
+			strlist_push(out, all.items[i]);
 	}
-	closedir(d);
-	strlist_sort(out);
+	strlist_clear(&all);
 	return 0;
 }
 
