@@ -269,10 +269,53 @@ static void scan_snapshots(struct repo *r, struct doctor_report *rep,
 	free(own);
 }
 
-/* .no_exist/<commit>/ and trees/<commit>.json of missing revisions. */
+bool doctor_is_temp_name(const char *name, bool trees)
+{
+	size_t n = strlen(name);
+
+	if (repo_is_temp_name(name))
+		return true;
+	if (!trees || n != 15 || strncmp(name, "tmp", 3) ||
+	    strcmp(name + 11, ".tmp"))
+		return false;
+	/* Python's tempfile names: lower-case letters, digits, '_'. */
+	for (size_t i = 3; i < 11; i++)
+		if (!((name[i] >= 'a' && name[i] <= 'z') ||
+		      (name[i] >= '0' && name[i] <= '9') || name[i] == '_'))
+			return false;
+	return true;
+}
+
+/*
+ * Count dir/name (st from lstat) when it is a temporary file of an atomic
+ * write that never finished. Young ones may be a write in progress.
+ */
+static bool add_temp(struct repo *r, struct doctor_report *rep, const char *dir,
+		     const char *name, const struct stat *st, bool trees,
+		     time_t now)
+{
+	char *rel;
+
+	if (!S_ISREG(st->st_mode) || !doctor_is_temp_name(name, trees) ||
+	    now - st->st_mtime < DOCTOR_TEMP_AGE)
+		return false;
+	rel = xasprintf("%s/%s", dir, name);
+	add_item(rep, DOCTOR_TEMP, r->folder,
+		 xasprintf("%s/%s", r->folder, rel), rel,
+		 (uint64_t)st->st_size);
+	rep->bytes[DOCTOR_TEMP] += (uint64_t)st->st_size;
+	free(rel);
+	return true;
+}
+
+/*
+ * .no_exist/<commit>/ and trees/<commit>.json of missing revisions, and
+ * the temporary files of trees/ writes.
+ */
 static void scan_leftovers(struct repo *r, struct doctor_report *rep,
 			   bool trees)
 {
+	time_t now = time(NULL);
 	const char *dir = trees ? "trees" : ".no_exist";
 	enum doctor_cat cat = trees ? DOCTOR_TREE : DOCTOR_NO_EXIST;
 	int fd = fs_opendir_at(r->fd, dir);
@@ -296,7 +339,8 @@ static void scan_leftovers(struct repo *r, struct doctor_report *rep,
 		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 			continue;
 		if (trees) {
-			if (!S_ISREG(st.st_mode) || n <= 5 ||
+			if (add_temp(r, rep, dir, de->d_name, &st, true, now) ||
+			    !S_ISREG(st.st_mode) || n <= 5 ||
 			    strcmp(de->d_name + n - 5, ".json"))
 				continue;
 			commit = xstrndup(de->d_name, n - 5);
@@ -319,70 +363,33 @@ static void scan_leftovers(struct repo *r, struct doctor_report *rep,
 	closedir(d);
 }
 
-bool doctor_is_temp_name(const char *name, bool trees)
-{
-	size_t n = strlen(name);
-
-	if (repo_is_temp_name(name))
-		return true;
-	if (!trees || n != 15 || strncmp(name, "tmp", 3) ||
-	    strcmp(name + 11, ".tmp"))
-		return false;
-	/* Python's tempfile names: lower-case letters, digits, '_'. */
-	for (size_t i = 3; i < 11; i++)
-		if (!((name[i] >= 'a' && name[i] <= 'z') ||
-		      (name[i] >= '0' && name[i] <= '9') || name[i] == '_'))
-			return false;
-	return true;
-}
-
-/*
- * Temporary files of atomic writes that never finished, in refs/ (and
- * its sub-folders: refs/pr/1) and trees/. Young ones may be a write in
- * progress and are left out.
- */
-static void scan_temp_at(struct repo *r, struct doctor_report *rep, int fd,
-			 const char *rel, bool trees, int depth, time_t now)
+/* Temporary files of ref writes in refs/ (fd, or -1) and its folders. */
+static void scan_temp_refs(struct repo *r, struct doctor_report *rep, int fd,
+			   const char *rel, int depth, time_t now)
 {
 	const struct fs_dirent *de;
 	struct fs_dir d;
 
-	if (fs_dir_open(&d, fd, true) < 0)
+	if (fd < 0 || fs_dir_open(&d, fd, true) < 0)
 		return; /* fd is closed */
 	while ((de = fs_dir_next(&d))) {
 		struct stat st;
-		char *sub;
 
 		if (fstatat(fd, de->name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 			continue;
-		sub = xasprintf("%s/%s", rel, de->name);
-		if (S_ISDIR(st.st_mode) && !trees && depth < 8) {
+		if (S_ISDIR(st.st_mode) && depth < 8) {
 			int cfd = fs_opendir_at(fd, de->name);
+			char *sub = xasprintf("%s/%s", rel, de->name);
+
 			if (cfd >= 0)
-				scan_temp_at(r, rep, cfd, sub, trees, depth + 1,
-					     now);
-		} else if (S_ISREG(st.st_mode) &&
-			   doctor_is_temp_name(de->name, trees) &&
-			   now - st.st_mtime >= DOCTOR_TEMP_AGE) {
-			add_item(rep, DOCTOR_TEMP, r->folder,
-				 xasprintf("%s/%s", r->folder, sub), sub,
-				 (uint64_t)st.st_size);
-			rep->bytes[DOCTOR_TEMP] += (uint64_t)st.st_size;
+				scan_temp_refs(r, rep, cfd, sub, depth + 1,
+					       now);
+			free(sub);
+		} else {
+			add_temp(r, rep, rel, de->name, &st, false, now);
 		}
-		free(sub);
 	}
 	fs_dir_close(&d);
-}
-
-static void scan_temp(struct repo *r, struct doctor_report *rep)
-{
-	time_t now = time(NULL);
-	int fd;
-
-	if ((fd = fs_opendir_at(r->fd, "refs")) >= 0)
-		scan_temp_at(r, rep, fd, "refs", false, 0, now);
-	if ((fd = fs_opendir_at(r->fd, "trees")) >= 0)
-		scan_temp_at(r, rep, fd, "trees", true, 0, now);
 }
 
 static void scan_repo(struct cache *c, const char *folder,
@@ -428,7 +435,8 @@ static void scan_repo(struct cache *c, const char *folder,
 	scan_snapshots(&r, rep, uses, nr_uses);
 	scan_leftovers(&r, rep, false);
 	scan_leftovers(&r, rep, true);
-	scan_temp(&r, rep);
+	scan_temp_refs(&r, rep, fs_opendir_at(r.fd, "refs"), "refs", 0,
+		       time(NULL));
 	free(uses);
 	strbuf_release(&err);
 	repo_close(&r);
