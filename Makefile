@@ -13,7 +13,7 @@ OPT ?= -O2 -g
 WARN = -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-format-nonliteral
 STD = -std=c99 -D_DEFAULT_SOURCE -D_DARWIN_C_SOURCE -D_FILE_OFFSET_BITS=64
 # On Linux libcurl is loaded with dlopen when a command first needs the
-# network (src/core/curlload.h): its thirty dependencies would otherwise
+# network (src/hub/curlload.h): its thirty dependencies would otherwise
 # cost every start, --version included, about 9 ms. CURL_DLOPEN=0 links it.
 UNAME_S := $(shell uname -s)
 ifeq ($(UNAME_S),Linux)
@@ -28,14 +28,15 @@ LINK_PKGS = $(PKGS)
 endif
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS))
 PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(LINK_PKGS))
-ALL_CFLAGS = $(STD) $(WARN) $(OPT) $(PKG_CFLAGS) $(DL_CFLAGS) $(CFLAGS) -MMD -MP
+ALL_CFLAGS = $(STD) $(WARN) $(OPT) -Isrc $(PKG_CFLAGS) $(DL_CFLAGS) $(CFLAGS) -MMD -MP
 ALL_LDFLAGS = $(LDFLAGS)
 LIBS = $(PKG_LIBS) $(DL_LIBS) -lpthread
 
 # Sanitizer builds go to their own directory (make asan).
 B ?= build
 
-CORE_SRC = $(wildcard src/core/*.c) $(wildcard src/util/*.c)
+SUBSYSTEMS = util cache hub model lock fetch maint
+CORE_SRC = $(foreach d,$(SUBSYSTEMS),$(wildcard src/$(d)/*.c))
 CMD_SRC = src/mlxk.c $(wildcard src/cmd/*.c)
 CORE_OBJ = $(CORE_SRC:%.c=$(B)/%.o)
 CMD_OBJ = $(CMD_SRC:%.c=$(B)/%.o)

@@ -14,16 +14,16 @@
 
 #include <jansson.h>
 
-#include "cmd.h"
-#include "../core/lock.h"
-#include "../core/model.h"
-#include "../core/repo.h"
-#include "../util/fsutil.h"
-#include "../util/humanize.h"
-#include "../util/jsonout.h"
-#include "../util/msg.h"
-#include "../util/stop.h"
-#include "../util/xalloc.h"
+#include "cmd/cmd.h"
+#include "lock/lock.h"
+#include "model/model.h"
+#include "cache/repo.h"
+#include "util/fsutil.h"
+#include "util/humanize.h"
+#include "util/jsonout.h"
+#include "util/msg.h"
+#include "util/stop.h"
+#include "util/xalloc.h"
 
 #define DEFAULT_OLDER_THAN (10 * 60)
 

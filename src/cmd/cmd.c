@@ -7,11 +7,11 @@
 #include <unistd.h>
 #include <getopt.h>
 
-#include "cmd.h"
-#include "../util/jsonout.h"
-#include "../util/msg.h"
-#include "../util/stop.h"
-#include "../util/strbuf.h"
+#include "cmd/cmd.h"
+#include "util/jsonout.h"
+#include "util/msg.h"
+#include "util/stop.h"
+#include "util/strbuf.h"
 
 void cmd_print_help(const struct cmd_entry *e, FILE *f)
 {

@@ -9,8 +9,8 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "../core/cache.h"
-#include "../core/resolve.h"
+#include "cache/cache.h"
+#include "cache/resolve.h"
 
 struct mlxk_ctx {
 	const char *cache_dir; /* --cache-dir, or NULL */

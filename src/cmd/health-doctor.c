@@ -9,18 +9,18 @@
 
 #include <jansson.h>
 
-#include "cmd.h"
-#include "../core/doctor.h"
-#include "../core/perms.h"
-#include "../core/repo.h"
-#include "../core/resolve.h"
-#include "../core/verify.h"
-#include "../util/humanize.h"
-#include "../util/jsonout.h"
-#include "../util/msg.h"
-#include "../util/progress.h"
-#include "../util/stop.h"
-#include "../util/xalloc.h"
+#include "cmd/cmd.h"
+#include "maint/doctor.h"
+#include "maint/perms.h"
+#include "cache/repo.h"
+#include "cache/resolve.h"
+#include "maint/verify.h"
+#include "util/humanize.h"
+#include "util/jsonout.h"
+#include "util/msg.h"
+#include "util/progress.h"
+#include "util/stop.h"
+#include "util/xalloc.h"
 
 /* Items shown per category in human output before "... and N more". */
 #define SHOW_LIMIT 20

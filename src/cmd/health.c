@@ -6,13 +6,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cmd.h"
-#include "../core/model.h"
-#include "../core/repo.h"
-#include "../util/jsonout.h"
-#include "../util/msg.h"
-#include "../util/stop.h"
-#include "../util/xalloc.h"
+#include "cmd/cmd.h"
+#include "model/model.h"
+#include "cache/repo.h"
+#include "util/jsonout.h"
+#include "util/msg.h"
+#include "util/stop.h"
+#include "util/xalloc.h"
 
 #define SENTINEL "TEST-CACHE-SENTINEL"
 

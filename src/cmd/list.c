@@ -10,14 +10,14 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cmd.h"
-#include "../core/model.h"
-#include "../core/repo.h"
-#include "../util/humanize.h"
-#include "../util/jsonout.h"
-#include "../util/msg.h"
-#include "../util/stop.h"
-#include "../util/xalloc.h"
+#include "cmd/cmd.h"
+#include "model/model.h"
+#include "cache/repo.h"
+#include "util/humanize.h"
+#include "util/jsonout.h"
+#include "util/msg.h"
+#include "util/stop.h"
+#include "util/xalloc.h"
 
 /* Test caches of MLX-Knife carry this canary; it is never listed. */
 #define SENTINEL "TEST-CACHE-SENTINEL"

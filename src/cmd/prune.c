@@ -14,16 +14,16 @@
 
 #include <jansson.h>
 
-#include "cmd.h"
-#include "../core/delete.h"
-#include "../core/doctor.h"
-#include "../core/lock.h"
-#include "../util/fsutil.h"
-#include "../util/humanize.h"
-#include "../util/jsonout.h"
-#include "../util/msg.h"
-#include "../util/stop.h"
-#include "../util/xalloc.h"
+#include "cmd/cmd.h"
+#include "maint/delete.h"
+#include "maint/doctor.h"
+#include "lock/lock.h"
+#include "util/fsutil.h"
+#include "util/humanize.h"
+#include "util/jsonout.h"
+#include "util/msg.h"
+#include "util/stop.h"
+#include "util/xalloc.h"
 
 #define SHOW_LIMIT 20
 

@@ -11,21 +11,21 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../core/curlload.h"
+#include "hub/curlload.h"
 
-#include "cmd.h"
-#include "../core/download.h"
-#include "../core/hub.h"
-#include "../core/lock.h"
-#include "../core/repo.h"
-#include "../core/trees.h"
-#include "../util/humanize.h"
-#include "../util/fsutil.h"
-#include "../util/jsonout.h"
-#include "../util/msg.h"
-#include "../util/progress.h"
-#include "../util/stop.h"
-#include "../util/xalloc.h"
+#include "cmd/cmd.h"
+#include "fetch/download.h"
+#include "hub/hub.h"
+#include "lock/lock.h"
+#include "cache/repo.h"
+#include "cache/trees.h"
+#include "util/humanize.h"
+#include "util/fsutil.h"
+#include "util/jsonout.h"
+#include "util/msg.h"
+#include "util/progress.h"
+#include "util/stop.h"
+#include "util/xalloc.h"
 
 struct pull {
 	const char *spec;

@@ -3,10 +3,10 @@
 
 #include <jansson.h>
 
-#include "cmd.h"
-#include "../util/jsonout.h"
-#include "../util/msg.h"
-#include "../util/xalloc.h"
+#include "cmd/cmd.h"
+#include "util/jsonout.h"
+#include "util/msg.h"
+#include "util/xalloc.h"
 
 int cmd_resolve_failed(const struct cmd_entry *e, bool json, const char *spec,
 		       struct resolved *res, struct json_t *data)

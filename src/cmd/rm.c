@@ -10,14 +10,14 @@
 
 #include <jansson.h>
 
-#include "cmd.h"
-#include "../core/delete.h"
-#include "../core/repo.h"
-#include "../util/humanize.h"
-#include "../util/jsonout.h"
-#include "../util/msg.h"
-#include "../util/stop.h"
-#include "../util/xalloc.h"
+#include "cmd/cmd.h"
+#include "maint/delete.h"
+#include "cache/repo.h"
+#include "util/humanize.h"
+#include "util/jsonout.h"
+#include "util/msg.h"
+#include "util/stop.h"
+#include "util/xalloc.h"
 
 struct rm_opts {
 	const char *spec;

@@ -7,13 +7,13 @@
 #include <string.h>
 #include <time.h>
 
-#include "cmd.h"
-#include "../core/model.h"
-#include "../core/repo.h"
-#include "../util/humanize.h"
-#include "../util/jsonout.h"
-#include "../util/msg.h"
-#include "../util/xalloc.h"
+#include "cmd/cmd.h"
+#include "model/model.h"
+#include "cache/repo.h"
+#include "util/humanize.h"
+#include "util/jsonout.h"
+#include "util/msg.h"
+#include "util/xalloc.h"
 
 enum show_mode { SHOW_METADATA, SHOW_FILES, SHOW_CONFIG };
 

@@ -12,8 +12,8 @@
 #include <sys/syscall.h>
 #endif
 
-#include "fsutil.h"
-#include "xalloc.h"
+#include "util/fsutil.h"
+#include "util/xalloc.h"
 
 int fs_opendir_at(int at, const char *name)
 {

@@ -12,7 +12,7 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 
-#include "strbuf.h"
+#include "util/strbuf.h"
 
 #ifndef O_DIRECTORY
 #define O_DIRECTORY 0

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "humanize.h"
+#include "util/humanize.h"
 
 void human_size(struct strbuf *out, uint64_t bytes)
 {

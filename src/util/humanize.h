@@ -5,7 +5,7 @@
 #include <stdint.h>
 #include <time.h>
 
-#include "strbuf.h"
+#include "util/strbuf.h"
 
 /* Decimal units as MLX-Knife prints them: "31B", "3.0KB", "2.1GB". */
 void human_size(struct strbuf *out, uint64_t bytes);

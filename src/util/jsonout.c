@@ -3,9 +3,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "jsonout.h"
-#include "strbuf.h"
-#include "xalloc.h"
+#include "util/jsonout.h"
+#include "util/strbuf.h"
+#include "util/xalloc.h"
 
 static int print_envelope(json_t *env)
 {

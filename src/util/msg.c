@@ -3,8 +3,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "msg.h"
-#include "strbuf.h"
+#include "util/msg.h"
+#include "util/strbuf.h"
 
 static void vreport(const char *prefix, const char *fmt, va_list ap)
 {

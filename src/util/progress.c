@@ -3,8 +3,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "humanize.h"
-#include "progress.h"
+#include "util/humanize.h"
+#include "util/progress.h"
 
 static double now(void)
 {

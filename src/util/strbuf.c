@@ -5,8 +5,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "strbuf.h"
-#include "xalloc.h"
+#include "util/strbuf.h"
+#include "util/xalloc.h"
 
 char strbuf_slopbuf[1];
 

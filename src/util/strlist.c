@@ -2,8 +2,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "strlist.h"
-#include "xalloc.h"
+#include "util/strlist.h"
+#include "util/xalloc.h"
 
 void strlist_push_nodup(struct strlist *l, char *s)
 {

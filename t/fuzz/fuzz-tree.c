@@ -3,7 +3,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "core/hub.h"
+#include "hub/hub.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -2,8 +2,8 @@
 #include <stdlib.h>
 
 #include "tap.h"
-#include "core/cache.h"
-#include "core/resolve.h"
+#include "cache/cache.h"
+#include "cache/resolve.h"
 
 static void folder(const char *in, const char *want)
 {

@@ -9,9 +9,9 @@
 #include <unistd.h>
 
 #include "tap.h"
-#include "core/cache.h"
-#include "core/delete.h"
-#include "core/lock.h"
+#include "cache/cache.h"
+#include "maint/delete.h"
+#include "lock/lock.h"
 #include "util/fsutil.h"
 #include "util/xalloc.h"
 

@@ -3,9 +3,9 @@
 #include <string.h>
 
 #include "tap.h"
-#include "core/health.h"
-#include "core/model.h"
-#include "core/repo.h"
+#include "model/health.h"
+#include "model/model.h"
+#include "cache/repo.h"
 #include "util/humanize.h"
 
 static void classify(const char *name, const char *config, const char *tokcfg,

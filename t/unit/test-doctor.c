@@ -2,7 +2,7 @@
 #include <stdlib.h>
 
 #include "tap.h"
-#include "core/doctor.h"
+#include "maint/doctor.h"
 
 static void etag(const char *name, const char *want)
 {

@@ -5,8 +5,8 @@
 #include <stdlib.h>
 
 #include "tap.h"
-#include "core/download.h"
-#include "core/hub.h"
+#include "fetch/download.h"
+#include "hub/hub.h"
 #include "util/progress.h"
 #include "util/xalloc.h"
 

@@ -7,9 +7,9 @@
 #include <unistd.h>
 
 #include "tap.h"
-#include "core/cache.h"
-#include "core/repo.h"
-#include "core/resolve.h"
+#include "cache/cache.h"
+#include "cache/repo.h"
+#include "cache/resolve.h"
 #include "util/fsutil.h"
 #include "util/xalloc.h"
 

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "tap.h"
-#include "core/repo.h"
+#include "cache/repo.h"
 
 static void add(struct repo_rev *rev, const char *path, const char *blob,
 		uint64_t size, enum file_state state)

@@ -1,0 +1,537 @@
+/* Whole-cache diagnostics: garbage, damage and permission problems. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "maint/doctor.h"
+#include "lock/lock.h"
+#include "cache/repo.h"
+#include "util/fsutil.h"
+#include "util/xalloc.h"
+
+static const struct {
+	const char *key, *title;
+} cats[DOCTOR_NR] = {
+	{ "orphan_blobs", "orphan blobs" },
+	{ "stale_incomplete", "stale .incomplete files" },
+	{ "dangling_links", "dangling links" },
+	{ "bad_refs", "bad refs" },
+	{ "detached_revisions", "detached revisions" },
+	{ "orphan_lock_folders", "lock folders of missing repos" },
+	{ "orphan_no_exist", ".no_exist entries of missing revisions" },
+	{ "orphan_trees", "trees entries of missing revisions" },
+	{ "stale_temp_files", "temporary files of interrupted writes" },
+	{ "permissions", "permission problems" },
+};
+
+const char *doctor_cat_key(enum doctor_cat cat)
+{
+	return cats[cat].key;
+}
+
+const char *doctor_cat_title(enum doctor_cat cat)
+{
+	return cats[cat].title;
+}
+
+char *doctor_incomplete_etag(const char *name)
+{
+	size_t n = strlen(name);
+
+	if (n <= 11 || strcmp(name + n - 11, ".incomplete"))
+		return NULL;
+	n -= 11;
+	if (n > 9 && name[n - 9] == '.' && fs_is_hex(name + n - 8, 8))
+		n -= 9;
+	return xstrndup(name, n);
+}
+
+static struct doctor_item *add_item(struct doctor_report *rep,
+				    enum doctor_cat cat, const char *folder,
+				    char *path, const char *name,
+				    uint64_t bytes)
+{
+	struct doctor_item *it;
+
+	ALLOC_GROW(rep->items, rep->nr + 1, rep->alloc);
+	it = &rep->items[rep->nr++];
+	memset(it, 0, sizeof(*it));
+	it->cat = cat;
+	it->folder = folder ? xstrdup(folder) : NULL;
+	it->path = path;
+	it->name = name ? xstrdup(name) : NULL;
+	it->bytes = bytes;
+	rep->count[cat]++;
+	return it;
+}
+
+/* Which revisions link which blob: one entry per (blob, revision). */
+struct use {
+	const char *blob;
+	size_t rev;
+	uint64_t size;
+	bool ok;
+};
+
+static int cmp_use(const void *a, const void *b)
+{
+	const struct use *x = a, *y = b;
+	int c = strcmp(x->blob, y->blob);
+
+	if (c)
+		return c;
+	return x->rev < y->rev ? -1 : x->rev > y->rev;
+}
+
+static int cmp_use_key(const void *key, const void *elem)
+{
+	return strcmp(key, ((const struct use *)elem)->blob);
+}
+
+static void scan_blobs(struct repo *r, struct doctor_report *rep,
+		       const struct use *uses, size_t nr_uses)
+{
+	DIR *d;
+	struct dirent *de;
+	int fd;
+
+	if (r->blobs_fd < 0)
+		return;
+	fd = dup(r->blobs_fd);
+	if (fd < 0 || !(d = fdopendir(fd))) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	/* The descriptor shares its offset with blobs_fd: start over. */
+	rewinddir(d);
+	while ((de = readdir(d))) {
+		size_t n = strlen(de->d_name);
+		struct stat st;
+
+		if (de->d_name[0] == '.' &&
+		    (!de->d_name[1] || !strcmp(de->d_name, "..")))
+			continue;
+		/* .incomplete files have their own category; legacy
+		 * blobs/<etag>.lock files belong to clean-locks. */
+		if ((n > 11 && !strcmp(de->d_name + n - 11, ".incomplete")) ||
+		    (n > 5 && !strcmp(de->d_name + n - 5, ".lock")))
+			continue;
+		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) <
+			    0 ||
+		    !S_ISREG(st.st_mode))
+			continue;
+		if (nr_uses && bsearch(de->d_name, uses, nr_uses, sizeof(*uses),
+				       cmp_use_key))
+			continue;
+		add_item(rep, DOCTOR_ORPHAN_BLOB, r->folder,
+			 xasprintf("%s/blobs/%s", r->folder, de->d_name),
+			 de->d_name, (uint64_t)st.st_size);
+		rep->bytes[DOCTOR_ORPHAN_BLOB] += (uint64_t)st.st_size;
+	}
+	closedir(d);
+}
+
+static void scan_incomplete(struct cache *c, struct repo *r,
+			    struct doctor_report *rep)
+{
+	char *rel = xasprintf(".locks/%s", r->folder);
+	int lfd = r->incomplete.nr
+			  ? fs_open_path_at(c->fd, rel, O_RDONLY | O_DIRECTORY)
+			  : -1;
+
+	free(rel);
+	for (size_t i = 0; i < r->incomplete.nr; i++) {
+		const char *name = r->incomplete.items[i];
+		char *etag = doctor_incomplete_etag(name), *lock;
+		enum lock_probe p = LOCK_MISSING;
+		struct stat st;
+		struct doctor_item *it;
+
+		if (!etag)
+			continue;
+		lock = xasprintf("%s.lock", etag);
+		if (lfd >= 0)
+			p = lock_probe_at(lfd, lock);
+		if (p == LOCK_HELD || p == LOCK_SOFT)
+			rep->active_downloads++;
+		if ((p == LOCK_FREE || p == LOCK_MISSING) &&
+		    fstatat(r->blobs_fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    S_ISREG(st.st_mode)) {
+			it = add_item(rep, DOCTOR_INCOMPLETE, r->folder,
+				      xasprintf("%s/blobs/%s", r->folder, name),
+				      name, (uint64_t)st.st_size);
+			it->detail = xasprintf(
+				"lock .locks/%s/%s %s", r->folder, lock,
+				p == LOCK_FREE ? "not held" : "missing");
+			rep->bytes[DOCTOR_INCOMPLETE] += (uint64_t)st.st_size;
+		}
+		free(lock);
+		free(etag);
+	}
+	if (lfd >= 0)
+		close(lfd);
+}
+
+static void scan_refs(struct repo *r, struct doctor_report *rep)
+{
+	for (size_t i = 0; i < r->nr_refs; i++) {
+		struct repo_ref *ref = &r->refs[i];
+		struct doctor_item *it;
+		char *why;
+
+		if (!ref->commit)
+			why = xstrdup("content is not a commit hash");
+		else if (!repo_rev_by_commit(r, ref->commit))
+			why = xasprintf("points to missing snapshot %s%s",
+					ref->commit,
+					ref->exact ? ""
+						   : " (and has a trailing "
+						     "newline or space)");
+		else if (!ref->exact)
+			why = xstrdup("has a trailing newline or space, "
+				      "which huggingface_hub cannot read");
+		else
+			continue;
+		it = add_item(rep, DOCTOR_BAD_REF, r->folder,
+			      xasprintf("%s/refs/%s", r->folder, ref->name),
+			      ref->name, 0);
+		it->detail = why;
+	}
+}
+
+static void scan_snapshots(struct repo *r, struct doctor_report *rep,
+			   const struct use *uses, size_t nr_uses)
+{
+	uint64_t *own = xcalloc(r->nr_revs ? r->nr_revs : 1, sizeof(*own));
+
+	/* Blobs that only detached revisions use, each counted once. */
+	for (size_t i = 0; i < nr_uses;) {
+		size_t j = i, revs = 0;
+		bool attached = false;
+		uint64_t size = 0;
+
+		for (; j < nr_uses && !strcmp(uses[j].blob, uses[i].blob);
+		     j++) {
+			if (j == i || uses[j].rev != uses[j - 1].rev)
+				revs++;
+			if (r->revs[uses[j].rev].refs.nr)
+				attached = true;
+			if (uses[j].ok)
+				size = uses[j].size;
+		}
+		if (!attached) {
+			rep->bytes[DOCTOR_DETACHED] += size;
+			if (revs == 1)
+				own[uses[i].rev] += size;
+		}
+		i = j;
+	}
+	for (size_t k = 0; k < r->nr_revs; k++) {
+		struct repo_rev *rev = &r->revs[k];
+
+		for (size_t i = 0; i < rev->nr_files; i++) {
+			struct repo_file *f = &rev->files[i];
+			struct doctor_item *it;
+
+			if (!f->is_link && f->state == FILE_OK &&
+			    !rev->refs.nr) {
+				/* a copy in no-symlink mode */
+				own[k] += f->size;
+				rep->bytes[DOCTOR_DETACHED] += f->size;
+			}
+			if (f->state != FILE_DANGLING &&
+			    f->state != FILE_OUTSIDE)
+				continue;
+			it = add_item(rep, DOCTOR_DANGLING, r->folder,
+				      xasprintf("%s/snapshots/%s/%s", r->folder,
+						rev->commit, f->path),
+				      rev->commit, 0);
+			it->detail =
+				f->state == FILE_DANGLING
+					? xasprintf("blob %s is missing",
+						    f->blob)
+					: xasprintf("points outside the "
+						    "repo's blobs: %s",
+						    f->link ? f->link : "?");
+		}
+		if (!rev->refs.nr)
+			add_item(rep, DOCTOR_DETACHED, r->folder,
+				 xasprintf("%s/snapshots/%s", r->folder,
+					   rev->commit),
+				 rev->commit, own[k]);
+	}
+	free(own);
+}
+
+bool doctor_is_temp_name(const char *name, bool trees)
+{
+	size_t n = strlen(name);
+
+	if (repo_is_temp_name(name))
+		return true;
+	if (!trees || n != 15 || strncmp(name, "tmp", 3) ||
+	    strcmp(name + 11, ".tmp"))
+		return false;
+	/* Python's tempfile names: lower-case letters, digits, '_'. */
+	for (size_t i = 3; i < 11; i++)
+		if (!((name[i] >= 'a' && name[i] <= 'z') ||
+		      (name[i] >= '0' && name[i] <= '9') || name[i] == '_'))
+			return false;
+	return true;
+}
+
+/*
+ * Count dir/name (st from lstat) when it is a temporary file of an atomic
+ * write that never finished. Young ones may be a write in progress.
+ */
+static bool add_temp(struct repo *r, struct doctor_report *rep, const char *dir,
+		     const char *name, const struct stat *st, bool trees,
+		     time_t now)
+{
+	char *rel;
+
+	if (!S_ISREG(st->st_mode) || !doctor_is_temp_name(name, trees) ||
+	    now - st->st_mtime < DOCTOR_TEMP_AGE)
+		return false;
+	rel = xasprintf("%s/%s", dir, name);
+	add_item(rep, DOCTOR_TEMP, r->folder,
+		 xasprintf("%s/%s", r->folder, rel), rel,
+		 (uint64_t)st->st_size);
+	rep->bytes[DOCTOR_TEMP] += (uint64_t)st->st_size;
+	free(rel);
+	return true;
+}
+
+/*
+ * .no_exist/<commit>/ and trees/<commit>.json of missing revisions, and
+ * the temporary files of trees/ writes.
+ */
+static void scan_leftovers(struct repo *r, struct doctor_report *rep,
+			   bool trees)
+{
+	time_t now = time(NULL);
+	const char *dir = trees ? "trees" : ".no_exist";
+	enum doctor_cat cat = trees ? DOCTOR_TREE : DOCTOR_NO_EXIST;
+	int fd = fs_opendir_at(r->fd, dir);
+	DIR *d;
+	struct dirent *de;
+
+	if (fd < 0 || !(d = fdopendir(fd))) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	while ((de = readdir(d))) {
+		size_t n = strlen(de->d_name);
+		unsigned long long bytes = 0;
+		struct stat st;
+		char *commit;
+
+		if (de->d_name[0] == '.' &&
+		    (!de->d_name[1] || !strcmp(de->d_name, "..")))
+			continue;
+		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			continue;
+		if (trees) {
+			if (add_temp(r, rep, dir, de->d_name, &st, true, now) ||
+			    !S_ISREG(st.st_mode) || n <= 5 ||
+			    strcmp(de->d_name + n - 5, ".json"))
+				continue;
+			commit = xstrndup(de->d_name, n - 5);
+			bytes = (unsigned long long)st.st_size;
+		} else {
+			if (!S_ISDIR(st.st_mode))
+				continue;
+			commit = xstrdup(de->d_name);
+			fs_tree_size_at(dirfd(d), de->d_name, &bytes);
+		}
+		if (!repo_rev_by_commit(r, commit)) {
+			add_item(rep, cat, r->folder,
+				 xasprintf("%s/%s/%s", r->folder, dir,
+					   de->d_name),
+				 commit, bytes);
+			rep->bytes[cat] += bytes;
+		}
+		free(commit);
+	}
+	closedir(d);
+}
+
+/* Temporary files of ref writes in refs/ (fd, or -1) and its folders. */
+static void scan_temp_refs(struct repo *r, struct doctor_report *rep, int fd,
+			   const char *rel, int depth, time_t now)
+{
+	const struct fs_dirent *de;
+	struct fs_dir d;
+
+	if (fd < 0 || fs_dir_open(&d, fd, true) < 0)
+		return; /* fd is closed */
+	while ((de = fs_dir_next(&d))) {
+		struct stat st;
+
+		if (fstatat(fd, de->name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			continue;
+		if (S_ISDIR(st.st_mode) && depth < 8) {
+			int cfd = fs_opendir_at(fd, de->name);
+			char *sub = xasprintf("%s/%s", rel, de->name);
+
+			if (cfd >= 0)
+				scan_temp_refs(r, rep, cfd, sub, depth + 1,
+					       now);
+			free(sub);
+		} else {
+			add_temp(r, rep, rel, de->name, &st, false, now);
+		}
+	}
+	fs_dir_close(&d);
+}
+
+static void scan_repo(struct cache *c, const char *folder,
+		      struct doctor_report *rep)
+{
+	struct strbuf err = STRBUF_INIT;
+	struct use *uses = NULL;
+	size_t nr_uses = 0, alloc_uses = 0;
+	struct repo r;
+
+	if (repo_open(c, folder, &r, &err) < 0) {
+		strlist_push(&rep->warnings, err.buf);
+		strbuf_release(&err);
+		repo_close(&r);
+		return;
+	}
+	rep->repos++;
+	for (size_t k = 0; k < r.nr_revs; k++) {
+		struct repo_rev *rev = &r.revs[k];
+
+		if (repo_load_files(&r, rev) < 0 && rev->load_error)
+			strlist_push_nodup(
+				&rep->warnings,
+				xasprintf("%s: %s", folder, rev->load_error));
+		for (size_t i = 0; i < rev->nr_files; i++) {
+			struct repo_file *f = &rev->files[i];
+
+			if (!f->blob)
+				continue;
+			ALLOC_GROW(uses, nr_uses + 1, alloc_uses);
+			uses[nr_uses].blob = f->blob;
+			uses[nr_uses].rev = k;
+			uses[nr_uses].size = f->size;
+			uses[nr_uses].ok = f->state == FILE_OK;
+			nr_uses++;
+		}
+	}
+	if (nr_uses > 1)
+		qsort(uses, nr_uses, sizeof(*uses), cmp_use);
+	scan_blobs(&r, rep, uses, nr_uses);
+	scan_incomplete(c, &r, rep);
+	scan_refs(&r, rep);
+	scan_snapshots(&r, rep, uses, nr_uses);
+	scan_leftovers(&r, rep, false);
+	scan_leftovers(&r, rep, true);
+	scan_temp_refs(&r, rep, fs_opendir_at(r.fd, "refs"), "refs", 0,
+		       time(NULL));
+	free(uses);
+	strbuf_release(&err);
+	repo_close(&r);
+}
+
+static void scan_lock_folders(struct cache *c, struct doctor_report *rep)
+{
+	int fd = fs_opendir_at(c->fd, ".locks");
+	DIR *d;
+	struct dirent *de;
+
+	if (fd < 0 || !(d = fdopendir(fd))) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	while ((de = readdir(d))) {
+		unsigned long long bytes = 0;
+		struct stat st;
+
+		if (de->d_name[0] == '.' &&
+		    (!de->d_name[1] || !strcmp(de->d_name, "..")))
+			continue;
+		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) <
+			    0 ||
+		    !S_ISDIR(st.st_mode))
+			continue;
+		if (fstatat(c->fd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 ||
+		    errno != ENOENT)
+			continue;
+		fs_tree_size_at(dirfd(d), de->d_name, &bytes);
+		add_item(rep, DOCTOR_LOCK_FOLDER, de->d_name,
+			 xasprintf(".locks/%s", de->d_name), de->d_name, bytes);
+		rep->bytes[DOCTOR_LOCK_FOLDER] += bytes;
+	}
+	closedir(d);
+}
+
+/* Repo folders that are directories (or links to one). */
+static int list_repos(struct cache *c, struct strlist *out, struct strbuf *err)
+{
+	struct strlist all = STRLIST_INIT;
+
+	if (cache_repo_folders(c, &all, err) < 0)
+		return -1;
+	for (size_t i = 0; i < all.nr; i++) {
+		struct stat st;
+
+		if (fstatat(c->fd, all.items[i], &st, 0) == 0 &&
+		    S_ISDIR(st.st_mode))
+			strlist_push(out, all.items[i]);
+	}
+	strlist_clear(&all);
+	return 0;
+}
+
+int doctor_scan(struct cache *c, struct doctor_report *rep, struct strbuf *err)
+{
+	struct strlist folders = STRLIST_INIT;
+
+	memset(rep, 0, sizeof(*rep));
+	if (c->fd < 0)
+		return 0;
+	if (list_repos(c, &folders, err) < 0)
+		return -1;
+	for (size_t i = 0; i < folders.nr; i++)
+		scan_repo(c, folders.items[i], rep);
+	strlist_clear(&folders);
+	scan_lock_folders(c, rep);
+	if (perms_check(c, false, &rep->perms, err) < 0)
+		return -1;
+	for (size_t i = 0; i < rep->perms.nr; i++) {
+		struct perms_issue *is = &rep->perms.items[i];
+		struct doctor_item *it = add_item(rep, DOCTOR_PERMISSION, NULL,
+						  xstrdup(is->path), NULL, 0);
+
+		it->detail = xstrdup(is->problem);
+		it->owner = xstrdup(is->owner);
+		it->mode = is->mode;
+		it->is_dir = is->is_dir;
+	}
+	return 0;
+}
+
+void doctor_report_release(struct doctor_report *rep)
+{
+	for (size_t i = 0; i < rep->nr; i++) {
+		free(rep->items[i].folder);
+		free(rep->items[i].path);
+		free(rep->items[i].name);
+		free(rep->items[i].detail);
+		free(rep->items[i].owner);
+	}
+	free(rep->items);
+	strlist_clear(&rep->warnings);
+	perms_report_release(&rep->perms);
+	memset(rep, 0, sizeof(*rep));
+}

@@ -1,0 +1,89 @@
+/*
+ * Whole-cache diagnostics: the garbage and the damage huggingface_hub's
+ * own scan never reports (orphan blobs, stale .incomplete files, lock
+ * folders of deleted repos, .no_exist/ and trees/ entries of deleted
+ * revisions, temporary files of interrupted writes), broken refs and links,
+ * detached revisions, and permission problems of shared caches. Covers
+ * models--, datasets--, spaces-- and kernels-- repos. Nothing here changes the
+ * cache.
+ */
+#ifndef CORE_DOCTOR_H
+#define CORE_DOCTOR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "cache/cache.h"
+#include "maint/perms.h"
+#include "util/strbuf.h"
+#include "util/strlist.h"
+
+enum doctor_cat {
+	DOCTOR_ORPHAN_BLOB, /* in blobs/, linked by no snapshot */
+	DOCTOR_INCOMPLETE,  /* .incomplete whose lock nobody holds */
+	DOCTOR_DANGLING,    /* snapshot link to a missing blob / outside */
+	DOCTOR_BAD_REF,	    /* ref to a missing snapshot, or not exact */
+	DOCTOR_DETACHED,    /* revision no ref points to */
+	DOCTOR_LOCK_FOLDER, /* .locks/<folder> of a repo that is gone */
+	DOCTOR_NO_EXIST,    /* .no_exist/<commit> of a missing revision */
+	DOCTOR_TREE,	    /* trees/<commit>.json of a missing revision */
+	DOCTOR_TEMP, /* refs/, trees/ temp files of an interrupted write */
+	DOCTOR_PERMISSION, /* see perms.h */
+	DOCTOR_NR
+};
+
+struct doctor_item {
+	enum doctor_cat cat;
+	char *folder;	/* repo folder (lock folders: the missing repo's) */
+	char *path;	/* relative to the cache root */
+	char *name;	/* blob name, .incomplete name, commit, ref name */
+	char *detail;	/* one line for humans, or NULL */
+	uint64_t bytes; /* reclaimable by removing it */
+	/* DOCTOR_PERMISSION only: */
+	char *owner;
+	mode_t mode;
+	bool is_dir;
+};
+
+struct doctor_report {
+	struct doctor_item *items;
+	size_t nr, alloc;
+	size_t count[DOCTOR_NR];
+	uint64_t bytes[DOCTOR_NR]; /* per category, shared blobs once */
+	size_t repos;		   /* repo folders looked at */
+	size_t active_downloads;   /* .incomplete files whose lock is held */
+	struct strlist warnings;   /* folders that could not be read */
+	struct perms_report perms;
+};
+
+/* Look at the whole cache. Returns -1 with err set if it is unreadable. */
+int doctor_scan(struct cache *c, struct doctor_report *rep, struct strbuf *err);
+void doctor_report_release(struct doctor_report *rep);
+
+/* "orphan_blobs", "stale_incomplete", ...: JSON keys. */
+const char *doctor_cat_key(enum doctor_cat cat);
+/* "orphan blobs", "stale .incomplete files", ...: human titles. */
+const char *doctor_cat_title(enum doctor_cat cat);
+
+/*
+ * The blob name a .incomplete file belongs to: the part before
+ * ".incomplete", or before ".<8 hex>.incomplete" (huggingface_hub >=
+ * 1.18). Returns a new string, or NULL when name is not such a file.
+ */
+char *doctor_incomplete_etag(const char *name);
+
+/*
+ * Seconds a temporary file of an atomic write must be old to count as
+ * left over: a live writer keeps one for milliseconds.
+ */
+#define DOCTOR_TEMP_AGE (60 * 60)
+/*
+ * Whether name in refs/ (trees false) or trees/ (trees true) is such a
+ * temporary file: "<name>.<8 hex>.tmp", or in trees/ huggingface_hub's
+ * mkstemp name "tmp<8 characters>.tmp".
+ */
+bool doctor_is_temp_name(const char *name, bool trees);
+
+#endif
