@@ -25,7 +25,31 @@ Faults come from a JSON knobs file, re-read on every request:
   slow BPS           send bodies at about BPS bytes per second, writing
                      the file offset reached to <log>.pos after each chunk
 
+  rate BPS           cap every connection at BPS bytes per second (a CDN's
+                     per-connection limit; paced over each body)
+  range_faults L     faults for ranged (Range: bytes=A-B) download bodies,
+                     a list of objects {"kind": K, "at": OFFSET,
+                     "times": N (default 1), ...}; each applies to the
+                     first N ranged bodies whose span holds OFFSET (any
+                     ranged body when "at" is absent):
+                       "drop"     close the connection after "after"
+                                  body bytes (default 0)
+                       "flip"     flip the byte at OFFSET
+                       "ignore"   ignore the Range, answer 200 and the
+                                  whole file
+                       "shift"    answer a Content-Range (and body) that
+                                  starts "by" bytes (default 1) later
+                                  than asked
+                       "etag"     answer ETag "<etag>-v2" and the content
+                                  of another version (every byte
+                                  flipped): the file changed on the
+                                  server between two requests
+
 <log>.peak always holds the most bodies that were being sent at once.
+<log>.ranges gets one JSON line per download body once it ends: path,
+host, status, "start" and "end" (file offsets of the bytes actually sent,
+end exclusive), "asked" (the Range header) and "conn" (a number per
+connection).
   redirect_loop true resolve redirects forever
   cdn_bounce true    the CDN redirects back to the endpoint (/back/cdn/...),
                      which serves the file
@@ -61,6 +85,8 @@ ARGS = None
 LOCK = threading.Lock()
 COUNTERS = {}
 ACTIVE = [0]  # bodies being sent right now
+CONNS = [0]  # connections accepted, to number them
+FLIP_ALL = bytes(b ^ 0xFF for b in range(256))
 META = {}
 
 
@@ -176,6 +202,12 @@ class Handler(BaseHTTPRequestHandler):
     def log_message(self, *a):
         pass
 
+    def setup(self):
+        super().setup()
+        with LOCK:
+            CONNS[0] += 1
+            self.conn_id = CONNS[0]
+
     def log(self, status):
         entry = {"m": self.command, "p": self.path, "s": status,
                  "host": self.server.server_address[0],
@@ -216,21 +248,58 @@ class Handler(BaseHTTPRequestHandler):
             self.error(401, "RepoNotFound", "Repository Not Found")
         return False
 
+    def range_fault(self, k, start, end):
+        """The first range fault that applies to a ranged body
+        start..end (inclusive), counted against its "times"."""
+        for i, f in enumerate(k.get("range_faults", [])):
+            at = f.get("at")
+            if at is not None and not start <= at <= end:
+                continue
+            if take("range_fault_%d" % i, f.get("times", 1)):
+                return f
+        return None
+
     def body(self, full, meta, headers, k, lfs):
         """Serve a file with Range support and the body faults."""
         size = meta["size"]
         start, end = 0, size - 1
         status = 200
-        rng = None if k.get("no_ranges") else self.headers.get("Range")
-        mm = re.match(r"bytes=(\d+)-(\d*)$", rng or "")
-        if mm:
-            start = int(mm.group(1))
-            if mm.group(2):
-                end = min(int(mm.group(2)), size - 1)
-            if start >= size:
-                return self.send(416, {"Content-Range": "bytes */%d" % size})
+        asked = self.headers.get("Range")
+        rng = None if k.get("no_ranges") else asked
+        fault = None
+        if rng:
+            mm = re.match(r"bytes=(\d*)-(\d*)$", rng)
+            if not mm or not (mm.group(1) or mm.group(2)):
+                rng = None  # not one range we understand: RFC 9110 says ignore
+            elif not mm.group(1):
+                # Suffix range: the last N bytes.
+                n = int(mm.group(2))
+                if n == 0:
+                    return self.send(416, {"Content-Range": "bytes */%d" % size})
+                start = max(0, size - n)
+            else:
+                start = int(mm.group(1))
+                if mm.group(2):
+                    if int(mm.group(2)) < start:
+                        rng = None
+                        start = 0
+                    else:
+                        end = min(int(mm.group(2)), size - 1)
+                if rng and start >= size:
+                    return self.send(416, {"Content-Range": "bytes */%d" % size})
+        if rng:
             status = 206
-            headers["Content-Range"] = "bytes %d-%d/%d" % (start, end, size)
+            fault = self.range_fault(k, start, end) if self.command == "GET" else None
+            kind = fault and fault.get("kind")
+            if kind == "ignore":
+                status, start, end = 200, 0, size - 1
+            elif kind == "shift":
+                start = min(start + int(fault.get("by", 1)), end)
+            if status == 206:
+                headers["Content-Range"] = "bytes %d-%d/%d" % (start, end, size)
+        if fault and fault.get("kind") == "etag":
+            etag = headers.get("ETag", '""').strip('"')
+            headers["ETag"] = '"%s-v2"' % etag
         headers["Accept-Ranges"] = "bytes"
         headers["Content-Length"] = str(end - start + 1)
         self.log(status)
@@ -244,6 +313,8 @@ class Handler(BaseHTTPRequestHandler):
         if ("drop_after" in k and end + 1 - start > k["drop_after"]
                 and take("drop", k.get("drop_times", 1))):
             drop = k["drop_after"]
+        if fault and fault.get("kind") == "drop":
+            drop = int(fault.get("after", 0))
         limit = end + 1
         if "truncate_at" in k:
             limit = min(limit, k["truncate_at"])
@@ -254,40 +325,69 @@ class Handler(BaseHTTPRequestHandler):
             # The most bodies ever sent at once (since the knobs changed).
             with open(ARGS.log + ".peak", "w") as pf:
                 pf.write(str(peak))
+        pos = start
         try:
-            self.send_file(full, start, end, limit, drop, k, lfs)
+            pos = self.send_file(full, start, end, limit, drop, k, lfs, fault)
         finally:
             with LOCK:
                 ACTIVE[0] -= 1
+                entry = {"p": self.path, "host": self.server.server_address[0],
+                         "s": status, "start": start, "end": pos,
+                         "asked": asked, "conn": self.conn_id}
+                with open(ARGS.log + ".ranges", "a") as f:
+                    f.write(json.dumps(entry) + "\n")
 
-    def send_file(self, full, start, end, limit, drop, k, lfs):
+    def pace(self, k, t0, sent, step):
+        """Sleep so that this body stays under the knobs' rates."""
+        rates = [float(k[n]) for n in ("slow", "rate") if k.get(n)]
+        if not rates:
+            return step
+        rate = min(rates)
+        if k.get("slow") and not k.get("rate"):
+            # The old knob: fixed chunks, a fixed sleep before each.
+            step = max(1, int(k["slow"]) // 20)
+            time.sleep(step / float(k["slow"]))
+            return step
+        step = max(1, min(step, int(rate) // 50))
+        due = t0 + (sent + step) / rate
+        now = time.monotonic()
+        if due > now:
+            time.sleep(due - now)
+        return step
+
+    def send_file(self, full, start, end, limit, drop, k, lfs, fault=None):
+        """Send bytes start..limit-1 (inclusive end `end`); returns the
+        file offset reached."""
         sent = 0
+        t0 = time.monotonic()
+        flip_all = fault is not None and fault.get("kind") == "etag"
+        flip_fault = fault.get("at") if fault and fault.get("kind") == "flip" else None
         with open(full, "rb") as f:
             f.seek(start)
             pos = start
             while pos < limit:
-                step = 65536
-                if k.get("slow"):
-                    step = max(1, int(k["slow"]) // 20)
-                    time.sleep(step / float(k["slow"]))
+                step = self.pace(k, t0, sent, 65536)
                 chunk = f.read(min(step, limit - pos))
                 if not chunk:
                     break
                 if k.get("flip_byte") and lfs and pos == 0:
                     chunk = bytes([chunk[0] ^ 0xFF]) + chunk[1:]
-                at = k.get("flip_at", -1) - pos
-                if lfs and 0 <= at < len(chunk):
-                    chunk = chunk[:at] + bytes([chunk[at] ^ 0xFF]) + chunk[at + 1:]
+                for flip in (k.get("flip_at", -1), flip_fault):
+                    at = (flip if flip is not None else -1) - pos
+                    if (lfs or flip is flip_fault) and 0 <= at < len(chunk):
+                        chunk = chunk[:at] + bytes([chunk[at] ^ 0xFF]) + chunk[at + 1:]
+                if flip_all:
+                    chunk = chunk.translate(FLIP_ALL)
                 if drop is not None and sent + len(chunk) > drop:
                     chunk = chunk[:drop - sent]
                 try:
                     self.wfile.write(chunk)
                     self.wfile.flush()
                 except OSError:
-                    return
+                    return pos
                 sent += len(chunk)
                 pos += len(chunk)
-                if k.get("slow"):
+                if k.get("slow") or k.get("rate"):
                     # How far the slow body has got, for kill -9 tests.
                     with open(ARGS.log + ".pos", "w") as pf:
                         pf.write(str(pos))
@@ -300,6 +400,7 @@ class Handler(BaseHTTPRequestHandler):
                 self.connection.shutdown(socket.SHUT_RDWR)
             except OSError:
                 pass
+        return pos
 
     def handle_any(self):
         k = knobs()
