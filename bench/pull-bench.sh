@@ -11,14 +11,25 @@
 #   straight from nginx into files, and mlxk pull (-j 8 and -j 1) downloads
 #   them into a fresh cache, hashing every byte and taking the locks.
 # Every command runs under /usr/bin/time -v (peak RSS); the rounds take
-# turns and the best of REPEAT (default 3) runs is kept. Results go to docs/bench-pull.md (or $OUT).
-# Installs nginx with apt-get if it is missing. Not part of make check.
+# turns and the best of REPEAT (default 3) runs is kept.
+#
+# Then the capped case: one file of CAPPED_MB MiB (default 1024; 0 skips
+# it, 64 makes a quick run) from a second nginx server that caps every
+# connection at CAP (nginx limit_rate syntax, default 16m = 16 MiB/s), as CDNs do:
+# curl (one connection), aria2c -x 8 -s 8 and mlxk pull -j 8, best of
+# CAPPED_REPEAT (default 1) runs.
+#
+# Results go to docs/bench-pull.md (or $OUT). Installs nginx, time and
+# aria2 with apt-get if they are missing. Not part of make check.
 set -eu
 cd "$(dirname "$0")/.."
 TOP=$PWD
 CASES=("$@")
 test ${#CASES[@]} -gt 0 || CASES=(4x256 1x1024 8x128)
 REPEAT=${REPEAT:-3}
+CAPPED_MB=${CAPPED_MB:-1024}
+CAP=${CAP:-16m}
+CAPPED_REPEAT=${CAPPED_REPEAT:-1}
 WORK=$TOP/bench/scratch
 # Downloads land on tmpfs when there is one, so the disk's noise does not
 # drown the comparison (set DL to measure another file system).
@@ -41,6 +52,10 @@ test -x /usr/bin/time || {
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
 		apt-get install -y -qq time >/dev/null
 }
+command -v aria2c >/dev/null || test "$CAPPED_MB" = 0 || {
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+		apt-get install -y -qq --no-install-recommends aria2 >/dev/null
+}
 make -s >/dev/null
 
 rm -rf "$WORK" "$DL"
@@ -58,8 +73,22 @@ for c in "${CASES[@]}"; do
 	done
 	printf '{"model_type":"bench"}' >"$dir/config.json"
 done
+CAPPED=capped-1x$CAPPED_MB
+if test "$CAPPED_MB" != 0; then
+	dir="$WORK/hub/org/bench-$CAPPED/main"
+	mkdir -p "$dir"
+	echo "generating 1 x $CAPPED_MB MiB (capped)" >&2
+	head -c $((CAPPED_MB * 1024 * 1024)) /dev/urandom >"$dir/model.safetensors"
+	CAPPED_SHA=$(openssl dgst -sha256 -r "$dir/model.safetensors" | cut -d' ' -f1)
+	ln "$dir/model.safetensors" "$WORK/cdn/$CAPPED_SHA"
+	printf '{"model_type":"bench"}' >"$dir/config.json"
+fi
 
-NGPORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+free_port() {
+	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+NGPORT=$(free_port)
+CAPPORT=$(free_port)
 cat >"$WORK/nginx/nginx.conf" <<CONF
 daemon off;
 worker_processes 2;
@@ -77,6 +106,12 @@ http {
 	scgi_temp_path $WORK/nginx;
 	server {
 		listen 127.0.0.1:$NGPORT;
+		location / { root $WORK/cdn; }
+	}
+	# The capped CDN: every connection gets at most CAP bytes/s.
+	server {
+		listen 127.0.0.1:$CAPPORT;
+		limit_rate $CAP;
 		location / { root $WORK/cdn; }
 	}
 }
@@ -131,6 +166,23 @@ for c in "${CASES[@]}"; do
 	done
 done
 
+CNAMES=("curl (one connection)" "aria2c -x 8 -s 8" "mlxk pull -j 8")
+if test "$CAPPED_MB" != 0; then
+	c=$CAPPED
+	printf '{"cdn_base": "http://127.0.0.1:%s"}' "$CAPPORT" >"$WORK/knobs.json"
+	curl -sS "$HF_ENDPOINT/api/models/org/bench-$c/tree/main?recursive=true" >/dev/null
+	url="http://127.0.0.1:$CAPPORT/$CAPPED_SHA"
+	for _ in $(seq "$CAPPED_REPEAT"); do
+		run "$c ${CNAMES[0]}" curl -sS --fail -o "$DL/$CAPPED_SHA" "$url"
+		run "$c ${CNAMES[1]}" aria2c -q -x 8 -s 8 --allow-overwrite=true \
+			--auto-file-renaming=false -d "$DL" -o "$CAPPED_SHA" "$url"
+		run "$c ${CNAMES[2]}" "$MLXK" --cache-dir "$DL/hub" pull -q -j 8 "org/bench-$c"
+	done
+	for name in "${CNAMES[@]}"; do
+		echo "$c $name: ${SECS["$c $name"]}s, ${RSS["$c $name"]} KB" >&2
+	done
+fi
+
 {
 	echo "# mlxk pull benchmark"
 	echo
@@ -159,6 +211,28 @@ done
 		echo "\`-j 8\` / \`curl -Z\`: **$(awk "BEGIN { printf \"%.2f\", ${SECS["$c ${NAMES[0]}"]} / ${SECS["$c ${NAMES[2]}"]} }")**;"
 		echo "\`-j 1\` / \`curl\`: **$(awk "BEGIN { printf \"%.2f\", ${SECS["$c ${NAMES[1]}"]} / ${SECS["$c ${NAMES[3]}"]} }")**."
 	done
+	if test "$CAPPED_MB" != 0; then
+		c=$CAPPED
+		total=$((CAPPED_MB * 1024 * 1024))
+		echo
+		echo "## One file of $CAPPED_MB MiB, every connection capped at $CAP (nginx \`limit_rate\`)"
+		echo
+		echo "A second nginx server caps each connection (\`limit_rate $CAP\`), as"
+		echo "CDNs do. \`curl\` has one connection; \`aria2c -x 8 -s 8\` and"
+		echo "\`mlxk pull -j 8\` fetch ranges of the file over up to 8. Best of"
+		echo "$CAPPED_REPEAT run(s) each."
+		echo
+		echo "| Command | Time (s) | Throughput (MB/s) | Peak RSS (MB) |"
+		echo "|---|---:|---:|---:|"
+		for name in "${CNAMES[@]}"; do
+			k="$c $name"
+			echo "| \`$name\` | ${SECS[$k]} | $(awk "BEGIN { printf \"%.0f\", $total / ${SECS[$k]} / 1e6 }") | $(awk "BEGIN { printf \"%.1f\", ${RSS[$k]} / 1024 }") |"
+		done
+		echo
+		echo "Throughput of mlxk relative to the others (goal: at least 4 and 1.0):"
+		echo "\`mlxk pull -j 8\` / \`curl\`: **$(awk "BEGIN { printf \"%.2f\", ${SECS["$c ${CNAMES[0]}"]} / ${SECS["$c ${CNAMES[2]}"]} }")**;"
+		echo "\`mlxk pull -j 8\` / \`aria2c -x 8 -s 8\`: **$(awk "BEGIN { printf \"%.2f\", ${SECS["$c ${CNAMES[1]}"]} / ${SECS["$c ${CNAMES[2]}"]} }")**."
+	fi
 	echo
 	echo "## Notes"
 	echo
@@ -181,10 +255,12 @@ done
 	echo "## Reproduce"
 	echo
 	echo '```sh'
-	echo "make && bench/pull-bench.sh ${CASES[*]}"
+	echo "make && CAPPED_MB=$CAPPED_MB CAP=$CAP bench/pull-bench.sh ${CASES[*]}"
 	echo '```'
 	echo
-	echo "Set \`REPEAT\` for more runs and \`DL\` to download to another file system."
+	echo "Set \`REPEAT\` (\`CAPPED_REPEAT\` for the capped case) for more runs, \`DL\` to"
+	echo "download to another file system, \`CAPPED_MB=64\` for a quick capped run and"
+	echo "\`CAPPED_MB=0\` to skip it."
 	echo "Loopback numbers on a shared virtual machine are noisy: compare the"
 	echo "ratios within one run, not absolute numbers across runs."
 } >"$OUT.part"
