@@ -24,6 +24,7 @@
 #include "util/stop.h"
 #include "util/xalloc.h"
 #include "version.h"
+#include "util/banned.h"
 
 /* Sorted by name; "mlxk --help" lists them in this order. */
 static const struct cmd_entry *const commands[] = {

@@ -1,12 +1,13 @@
 /*
  * The HuggingFace Hub cache as a whole: where it is, which repos it holds,
- * and the codec between repo ids and folder names.
+ * and how it is opened. The names of things in it: cache/names.h.
  */
 #ifndef CORE_CACHE_H
 #define CORE_CACHE_H
 
 #include <stdbool.h>
 
+#include "cache/names.h"
 #include "util/strbuf.h"
 #include "util/strlist.h"
 
@@ -51,12 +52,5 @@ int cache_model_folders(struct cache *c, struct strlist *folders,
  */
 int cache_repo_folders(struct cache *c, struct strlist *folders,
 		       struct strbuf *err);
-
-/* "models--org--name" -> "org/name"; NULL if not a models-- folder. */
-char *cache_folder_to_name(const char *folder);
-/* "org/name" -> "models--org--name"; a models-- name passes through. */
-char *cache_name_to_folder(const char *name);
-/* "datasets--x--y" -> "dataset", or NULL when there is no type prefix. */
-const char *cache_folder_type(const char *folder);
 
 #endif

@@ -15,6 +15,7 @@
 #include "cache/repo.h"
 #include "util/fsutil.h"
 #include "util/xalloc.h"
+#include "util/banned.h"
 
 #define MAX_DEPTH 64
 #define MAX_FILES 200000
@@ -41,14 +42,6 @@ static int cmp_ref(const void *a, const void *b)
 {
 	return strcmp(((const struct repo_ref *)a)->name,
 		      ((const struct repo_ref *)b)->name);
-}
-
-bool repo_is_temp_name(const char *name)
-{
-	size_t n = strlen(name);
-
-	return n > 13 && !strcmp(name + n - 4, ".tmp") && name[n - 13] == '.' &&
-	       fs_is_hex(name + n - 12, 8);
 }
 
 int repo_parse_ref(const char *buf, size_t len, char **commit, bool *exact)
@@ -110,7 +103,7 @@ static void read_refs(struct repo *r, int fd, const char *prefix, int depth)
 			if (sub >= 0)
 				read_refs(r, sub, name, depth + 1);
 		} else if (S_ISREG(st.st_mode) &&
-			   !repo_is_temp_name(de->name)) {
+			   !names_is_temp(de->name, false)) {
 			struct strbuf raw = STRBUF_INIT, err = STRBUF_INIT;
 			int ffd = openat(fd, de->name,
 					 O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
@@ -193,8 +186,7 @@ static void read_incomplete(struct repo *r)
 	if (r->blobs_fd < 0 || fs_dir_open(&d, r->blobs_fd, false) < 0)
 		return;
 	while ((de = fs_dir_next(&d))) {
-		size_t n = strlen(de->name);
-		if (n > 11 && !strcmp(de->name + n - 11, ".incomplete"))
+		if (names_is_incomplete(de->name))
 			strlist_push(&r->incomplete, de->name);
 	}
 	fs_dir_close(&d);
@@ -300,7 +292,7 @@ static char *link_blob(struct repo *r, const char *commit, const char *relpath,
 		       const char *target)
 {
 	struct strlist stack = STRLIST_INIT;
-	char *copy, *p, *tok, *res = NULL;
+	char *copy, *p, *tok, *save = NULL, *res = NULL;
 
 	/* The shape huggingface_hub writes: "../" x (2 + depth) "blobs/x". */
 	{
@@ -340,7 +332,9 @@ static char *link_blob(struct repo *r, const char *commit, const char *relpath,
 	}
 	free(copy);
 	copy = xstrdup(target);
-	for (p = strtok(copy, "/"); p; p = strtok(NULL, "/")) {
+	/* strtok_r: listings inspect repos on several threads at once. */
+	for (p = strtok_r(copy, "/", &save); p;
+	     p = strtok_r(NULL, "/", &save)) {
 		if (!strcmp(p, "."))
 			continue;
 		if (!strcmp(p, "..")) {

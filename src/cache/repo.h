@@ -129,10 +129,4 @@ int repo_parse_ref(const char *buf, size_t len, char **commit, bool *exact);
 /* True when s is a full 40-hex commit id. */
 bool is_commit_hash(const char *s);
 
-/*
- * A temporary file of an atomic write: "<name>.<8 hex>.tmp", as
- * huggingface_hub writes refs and mlxk writes refs and trees/ files.
- */
-bool repo_is_temp_name(const char *name);
-
 #endif

@@ -7,6 +7,7 @@
 #include "cache/repo.h"
 #include "cache/resolve.h"
 #include "util/xalloc.h"
+#include "util/banned.h"
 
 void resolve_split(const char *spec, char **base, char **rev)
 {

@@ -13,6 +13,7 @@
 #include "cache/cache.h"
 #include "util/fsutil.h"
 #include "util/xalloc.h"
+#include "util/banned.h"
 
 /* os.path.join(dir, name) for a relative name: no '/' after "" or "x/". */
 static void path_join(struct strbuf *dir, const char *name)
@@ -312,54 +313,4 @@ int cache_repo_folders(struct cache *c, struct strlist *folders,
 		return -1;
 	strlist_sort(folders);
 	return 0;
-}
-
-static char *replace_all(const char *s, const char *from, const char *to)
-{
-	struct strbuf sb = STRBUF_INIT;
-	size_t flen = strlen(from);
-
-	while (*s) {
-		if (*s == *from && !strncmp(s, from, flen)) {
-			strbuf_addstr(&sb, to);
-			s += flen;
-		} else {
-			strbuf_addch(&sb, *s++);
-		}
-	}
-	return strbuf_detach(&sb, NULL);
-}
-
-char *cache_folder_to_name(const char *folder)
-{
-	if (strncmp(folder, "models--", 8))
-		return NULL;
-	return replace_all(folder + 8, "--", "/");
-}
-
-char *cache_name_to_folder(const char *name)
-{
-	char *tail, *res;
-
-	if (!strncmp(name, "models--", 8))
-		return xstrdup(name);
-	tail = replace_all(name, "/", "--");
-	res = xasprintf("models--%s", tail);
-	free(tail);
-	return res;
-}
-
-const char *cache_folder_type(const char *folder)
-{
-	static const struct {
-		const char *prefix, *type;
-	} types[] = { { "models--", "model" },
-		      { "datasets--", "dataset" },
-		      { "spaces--", "space" },
-		      { "kernels--", "kernel" } };
-
-	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++)
-		if (!strncmp(folder, types[i].prefix, strlen(types[i].prefix)))
-			return types[i].type;
-	return NULL;
 }

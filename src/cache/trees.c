@@ -10,6 +10,7 @@
 #include "cache/trees.h"
 #include "util/fsutil.h"
 #include "util/xalloc.h"
+#include "util/banned.h"
 
 #define TREES_CAP (64u << 20)
 

@@ -24,6 +24,7 @@
 #include "util/msg.h"
 #include "util/stop.h"
 #include "util/xalloc.h"
+#include "util/banned.h"
 
 #define DEFAULT_OLDER_THAN (10 * 60)
 

@@ -12,6 +12,7 @@
 #include "util/msg.h"
 #include "util/stop.h"
 #include "util/strbuf.h"
+#include "util/banned.h"
 
 void cmd_print_help(const struct cmd_entry *e, FILE *f)
 {

@@ -21,6 +21,7 @@
 #include "util/progress.h"
 #include "util/stop.h"
 #include "util/xalloc.h"
+#include "util/banned.h"
 
 /* Items shown per category in human output before "... and N more". */
 #define SHOW_LIMIT 20

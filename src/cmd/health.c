@@ -13,6 +13,7 @@
 #include "util/msg.h"
 #include "util/stop.h"
 #include "util/xalloc.h"
+#include "util/banned.h"
 
 #define SENTINEL "TEST-CACHE-SENTINEL"
 

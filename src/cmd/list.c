@@ -18,6 +18,7 @@
 #include "util/msg.h"
 #include "util/stop.h"
 #include "util/xalloc.h"
+#include "util/banned.h"
 
 /* Test caches of MLX-Knife carry this canary; it is never listed. */
 #define SENTINEL "TEST-CACHE-SENTINEL"

@@ -24,6 +24,7 @@
 #include "util/msg.h"
 #include "util/stop.h"
 #include "util/xalloc.h"
+#include "util/banned.h"
 
 #define SHOW_LIMIT 20
 
@@ -286,7 +287,7 @@ static void prune_temp(struct cache *c, struct action *a, bool dry_run)
 		return;
 	}
 	if (fstatat(dfd, slash + 1, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
-	    !S_ISREG(st.st_mode) || !doctor_is_temp_name(slash + 1, trees) ||
+	    !S_ISREG(st.st_mode) || !names_is_temp(slash + 1, trees) ||
 	    time(NULL) - st.st_mtime < DOCTOR_TEMP_AGE) {
 		a->state = ACT_FAILED;
 		a->error = xstrdup("it changed since the scan");

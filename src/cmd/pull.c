@@ -26,6 +26,7 @@
 #include "util/progress.h"
 #include "util/stop.h"
 #include "util/xalloc.h"
+#include "util/banned.h"
 
 struct pull {
 	const char *spec;
@@ -136,8 +137,8 @@ static int local_state(struct cache *c, const char *name, const char *commit,
 	}
 	lfd = fs_open_path_at(c->fd, lockdir, O_RDONLY | O_DIRECTORY);
 	for (size_t i = 0; i < n; i++) {
-		char *inc = xasprintf("%s.incomplete", files[i].f->etag);
-		char *lk = xasprintf("%s.lock", files[i].f->etag);
+		char *inc = names_incomplete_of(files[i].f->etag);
+		char *lk = names_lock_of(files[i].f->etag);
 		/* A partial file somebody is writing now is not ours to ask
 		 * about: we will wait for its lock. */
 		struct stat st;

@@ -7,6 +7,7 @@
 #include "util/jsonout.h"
 #include "util/msg.h"
 #include "util/xalloc.h"
+#include "util/banned.h"
 
 int cmd_resolve_failed(const struct cmd_entry *e, bool json, const char *spec,
 		       struct resolved *res, struct json_t *data)

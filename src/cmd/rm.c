@@ -18,6 +18,7 @@
 #include "util/msg.h"
 #include "util/stop.h"
 #include "util/xalloc.h"
+#include "util/banned.h"
 
 struct rm_opts {
 	const char *spec;

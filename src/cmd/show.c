@@ -14,6 +14,7 @@
 #include "util/jsonout.h"
 #include "util/msg.h"
 #include "util/xalloc.h"
+#include "util/banned.h"
 
 enum show_mode { SHOW_METADATA, SHOW_FILES, SHOW_CONFIG };
 

@@ -15,6 +15,7 @@
 #include "util/fsutil.h"
 #include "util/stop.h"
 #include "util/xalloc.h"
+#include "util/banned.h"
 
 #define RING_BUF (256u << 10) /* bytes per buffer */
 #define RING_MAX 8	      /* buffers for a transfer running alone */
@@ -802,7 +803,7 @@ static int fetch_blob(struct download *d, struct http_client *hc,
 {
 	const struct hub_file *f = df->f;
 	struct xfer_file x;
-	char *inc = xasprintf("%s.incomplete", f->etag);
+	char *inc = names_incomplete_of(f->etag);
 	char digest[65];
 	struct stat st;
 	int ret = -1;

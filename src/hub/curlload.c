@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
+#include "util/banned.h"
 
 /* Stand-ins used when libcurl cannot be loaded: every call fails. */
 static CURLcode no_global_init(long flags)

@@ -19,6 +19,7 @@
 #include "util/stop.h"
 #include "util/xalloc.h"
 #include "version.h"
+#include "util/banned.h"
 
 #define RETRY_ATTEMPTS 5
 #define RETRY_BASE_MS 200

@@ -20,6 +20,7 @@
 #include "util/fsutil.h"
 #include "util/stop.h"
 #include "util/xalloc.h"
+#include "util/banned.h"
 
 static int open_lock_dir(struct cache *c, const char *folder,
 			 struct strbuf *err)
@@ -41,7 +42,7 @@ int lock_acquire(struct cache *c, const char *folder, const char *etag,
 		 bool wait, volatile const int *stop, int *fd_out,
 		 struct strbuf *err)
 {
-	char *name = xasprintf("%s.lock", etag);
+	char *name = names_lock_of(etag);
 	int dfd = open_lock_dir(c, folder, err), ret = -1;
 
 	*fd_out = -1;
@@ -863,14 +864,8 @@ static void collect_incomplete(int blobs_fd, struct strlist *out)
 	}
 	rewinddir(d);
 	while ((de = readdir(d))) {
-		size_t n = strlen(de->d_name);
-		const char *dot;
-
-		if (n <= 11 || strcmp(de->d_name + n - 11, ".incomplete"))
-			continue;
-		dot = strchr(de->d_name, '.');
-		strlist_push_nodup(
-			out, xstrndup(de->d_name, (size_t)(dot - de->d_name)));
+		if (names_is_incomplete(de->d_name))
+			strlist_push_nodup(out, names_blob_key(de->d_name));
 	}
 	closedir(d);
 	strlist_sort(out);
@@ -878,8 +873,7 @@ static void collect_incomplete(int blobs_fd, struct strlist *out)
 
 static bool has_download(const struct strlist *inc, const char *lockname)
 {
-	size_t n = strlen(lockname) - 5; /* without ".lock" */
-	char *etag = xstrndup(lockname, n);
+	char *etag = names_blob_key(lockname);
 	bool found = inc->nr && bsearch(&etag, inc->items, inc->nr,
 					sizeof(*inc->items), cmp_strp);
 
@@ -1028,13 +1022,6 @@ static enum lock_fate sweep_record(struct lock_sweep *s, int dfd,
 	return it->fate;
 }
 
-static bool is_lock_name(const char *name)
-{
-	size_t n = strlen(name);
-
-	return n > 5 && !strcmp(name + n - 5, ".lock");
-}
-
 enum lock_fate lock_sweep_file(struct lock_sweep *s, int dfd,
 			       const char *display, const char *name,
 			       int blobs_fd)
@@ -1043,7 +1030,7 @@ enum lock_fate lock_sweep_file(struct lock_sweep *s, int dfd,
 	enum lock_fate f;
 
 	collect_incomplete(blobs_fd, &inc);
-	if (!is_lock_name(name)) {
+	if (!names_is_lock(name)) {
 		struct lock_sweep_item *it = new_item(s, display, name);
 
 		it->fate = LOCK_KEPT_NOT_FILE;
@@ -1073,7 +1060,7 @@ int lock_sweep_dir(struct lock_sweep *s, int dfd, const char *display,
 	rewinddir(d);
 	/* Names first: we unlink while reading otherwise. */
 	while ((de = readdir(d)))
-		if (is_lock_name(de->d_name))
+		if (names_is_lock(de->d_name))
 			strlist_push(&names, de->d_name);
 	closedir(d);
 	strlist_sort(&names);

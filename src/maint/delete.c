@@ -13,6 +13,7 @@
 #include "util/fsutil.h"
 #include "util/stop.h"
 #include "util/xalloc.h"
+#include "util/banned.h"
 
 static const char *const kind_names[] = {
 	[DEL_REF] = "ref",
@@ -42,28 +43,6 @@ static bool sorted_has(const struct strlist *l, const char *s)
 {
 	return l->nr &&
 	       bsearch(&s, l->items, l->nr, sizeof(*l->items), cmp_strp);
-}
-
-/* A blob's lock key: its name up to the first '.' ("<etag>.incomplete"). */
-static char *etag_of(const char *name)
-{
-	const char *dot = strchr(name, '.');
-
-	return dot ? xstrndup(name, (size_t)(dot - name)) : xstrdup(name);
-}
-
-static bool is_incomplete(const char *name)
-{
-	size_t n = strlen(name);
-
-	return n > 11 && !strcmp(name + n - 11, ".incomplete");
-}
-
-static bool is_lock_name(const char *name)
-{
-	size_t n = strlen(name);
-
-	return n > 5 && !strcmp(name + n - 5, ".lock");
 }
 
 static struct delete_entry *add_entry(struct delete_plan *p,
@@ -234,7 +213,7 @@ static void probe_locks(struct cache *c, struct delete_plan *p, bool add_all)
 
 		if (fstatat(fd, n, &st, AT_SYMLINK_NOFOLLOW) < 0)
 			continue;
-		lockfile = S_ISREG(st.st_mode) && is_lock_name(n);
+		lockfile = S_ISREG(st.st_mode) && names_is_lock(n);
 		if (lockfile) {
 			enum lock_probe pr = st.st_size > 0
 						     ? LOCK_SOFT
@@ -387,11 +366,12 @@ int delete_plan_repo(struct cache *c, const char *folder, struct delete_plan *p,
 			list_dir(rfd, "blobs", &sub);
 			for (size_t i = 0; i < sub.nr; i++) {
 				const char *n = sub.items[i];
-				char *etag = etag_of(n);
+				char *etag = names_blob_key(n);
 
 				add_entry(p,
-					  is_incomplete(n) ? DEL_INCOMPLETE
-							   : DEL_BLOB,
+					  names_is_incomplete(n)
+						  ? DEL_INCOMPLETE
+						  : DEL_BLOB,
 					  xasprintf("%s/blobs/%s", folder, n),
 					  tree_bytes(bfd, n), etag);
 				free(etag);
@@ -525,7 +505,7 @@ int delete_plan_revision(struct cache *c, const char *folder,
 	/* The lock files of the blobs that go, when they exist. */
 	fd = open_lock_dir(c, folder, false);
 	for (size_t i = 0; fd >= 0 && i < gone.nr; i++) {
-		char *n = xasprintf("%s.lock", gone.items[i]);
+		char *n = names_lock_of(gone.items[i]);
 
 		if (!fstatat(fd, n, &st, AT_SYMLINK_NOFOLLOW) &&
 		    S_ISREG(st.st_mode))
@@ -593,7 +573,7 @@ static int take_lock(struct exec *x, const char *etag)
 		return 0;
 	if (x->lock_fd < 0)
 		return 0; /* no usable lock folder: nobody can lock either */
-	name = xasprintf("%s.lock", etag);
+	name = names_lock_of(etag);
 	for (int tries = 0; tries < 3; tries++) {
 		pr = lock_take_at(x->lock_fd, name, &fd);
 		if (pr != LOCK_MISSING)
@@ -636,7 +616,7 @@ static void release_locks(struct exec *x, bool unlink)
 {
 	for (size_t i = 0; i < x->nr_held; i++) {
 		struct held *h = &x->held[i];
-		char *name = xasprintf("%s.lock", h->etag);
+		char *name = names_lock_of(h->etag);
 
 		if ((unlink || h->created) && x->lock_fd >= 0) {
 			if (lock_unlink_held(x->lock_fd, name, h->fd,
@@ -829,7 +809,7 @@ int delete_execute(struct cache *c, struct delete_plan *p,
 
 			if (held_find(&x, probe.busy_etags.items[i]) >= 0)
 				continue; /* ours */
-			l = xasprintf("%s.lock", probe.busy_etags.items[i]);
+			l = names_lock_of(probe.busy_etags.items[i]);
 			mark_busy(p, l);
 			free(l);
 		}
@@ -974,8 +954,8 @@ int delete_blob(struct cache *c, const char *folder, const char *name,
 		close(bfd);
 		return -1;
 	}
-	etag = etag_of(name);
-	lockname = xasprintf("%s.lock", etag);
+	etag = names_blob_key(name);
+	lockname = names_lock_of(etag);
 	lfd = open_lock_dir(c, folder, !dry_run);
 	if (dry_run) {
 		pr = lfd >= 0 ? lock_probe_at(lfd, lockname) : LOCK_MISSING;

@@ -13,6 +13,7 @@
 #include "cache/repo.h"
 #include "util/fsutil.h"
 #include "util/xalloc.h"
+#include "util/banned.h"
 
 static const struct {
 	const char *key, *title;
@@ -37,18 +38,6 @@ const char *doctor_cat_key(enum doctor_cat cat)
 const char *doctor_cat_title(enum doctor_cat cat)
 {
 	return cats[cat].title;
-}
-
-char *doctor_incomplete_etag(const char *name)
-{
-	size_t n = strlen(name);
-
-	if (n <= 11 || strcmp(name + n - 11, ".incomplete"))
-		return NULL;
-	n -= 11;
-	if (n > 9 && name[n - 9] == '.' && fs_is_hex(name + n - 8, 8))
-		n -= 9;
-	return xstrndup(name, n);
 }
 
 static struct doctor_item *add_item(struct doctor_report *rep,
@@ -111,7 +100,6 @@ static void scan_blobs(struct repo *r, struct doctor_report *rep,
 	/* The descriptor shares its offset with blobs_fd: start over. */
 	rewinddir(d);
 	while ((de = readdir(d))) {
-		size_t n = strlen(de->d_name);
 		struct stat st;
 
 		if (de->d_name[0] == '.' &&
@@ -119,8 +107,8 @@ static void scan_blobs(struct repo *r, struct doctor_report *rep,
 			continue;
 		/* .incomplete files have their own category; legacy
 		 * blobs/<etag>.lock files belong to clean-locks. */
-		if ((n > 11 && !strcmp(de->d_name + n - 11, ".incomplete")) ||
-		    (n > 5 && !strcmp(de->d_name + n - 5, ".lock")))
+		if (names_is_incomplete(de->d_name) ||
+		    names_is_lock(de->d_name))
 			continue;
 		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) <
 			    0 ||
@@ -148,14 +136,14 @@ static void scan_incomplete(struct cache *c, struct repo *r,
 	free(rel);
 	for (size_t i = 0; i < r->incomplete.nr; i++) {
 		const char *name = r->incomplete.items[i];
-		char *etag = doctor_incomplete_etag(name), *lock;
+		char *etag = names_incomplete_etag(name), *lock;
 		enum lock_probe p = LOCK_MISSING;
 		struct stat st;
 		struct doctor_item *it;
 
 		if (!etag)
 			continue;
-		lock = xasprintf("%s.lock", etag);
+		lock = names_lock_of(etag);
 		if (lfd >= 0)
 			p = lock_probe_at(lfd, lock);
 		if (p == LOCK_HELD || p == LOCK_SOFT)
@@ -269,23 +257,6 @@ static void scan_snapshots(struct repo *r, struct doctor_report *rep,
 	free(own);
 }
 
-bool doctor_is_temp_name(const char *name, bool trees)
-{
-	size_t n = strlen(name);
-
-	if (repo_is_temp_name(name))
-		return true;
-	if (!trees || n != 15 || strncmp(name, "tmp", 3) ||
-	    strcmp(name + 11, ".tmp"))
-		return false;
-	/* Python's tempfile names: lower-case letters, digits, '_'. */
-	for (size_t i = 3; i < 11; i++)
-		if (!((name[i] >= 'a' && name[i] <= 'z') ||
-		      (name[i] >= '0' && name[i] <= '9') || name[i] == '_'))
-			return false;
-	return true;
-}
-
 /*
  * Count dir/name (st from lstat) when it is a temporary file of an atomic
  * write that never finished. Young ones may be a write in progress.
@@ -296,7 +267,7 @@ static bool add_temp(struct repo *r, struct doctor_report *rep, const char *dir,
 {
 	char *rel;
 
-	if (!S_ISREG(st->st_mode) || !doctor_is_temp_name(name, trees) ||
+	if (!S_ISREG(st->st_mode) || !names_is_temp(name, trees) ||
 	    now - st->st_mtime < DOCTOR_TEMP_AGE)
 		return false;
 	rel = xasprintf("%s/%s", dir, name);

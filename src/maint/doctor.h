@@ -68,22 +68,8 @@ const char *doctor_cat_key(enum doctor_cat cat);
 const char *doctor_cat_title(enum doctor_cat cat);
 
 /*
- * The blob name a .incomplete file belongs to: the part before
- * ".incomplete", or before ".<8 hex>.incomplete" (huggingface_hub >=
- * 1.18). Returns a new string, or NULL when name is not such a file.
- */
-char *doctor_incomplete_etag(const char *name);
-
-/*
  * Seconds a temporary file of an atomic write must be old to count as
  * left over: a live writer keeps one for milliseconds.
  */
 #define DOCTOR_TEMP_AGE (60 * 60)
-/*
- * Whether name in refs/ (trees false) or trees/ (trees true) is such a
- * temporary file: "<name>.<8 hex>.tmp", or in trees/ huggingface_hub's
- * mkstemp name "tmp<8 characters>.tmp".
- */
-bool doctor_is_temp_name(const char *name, bool trees);
-
 #endif

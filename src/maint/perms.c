@@ -12,6 +12,7 @@
 #include "maint/perms.h"
 #include "util/fsutil.h"
 #include "util/xalloc.h"
+#include "util/banned.h"
 
 #define MAX_DEPTH 64
 
@@ -42,13 +43,6 @@ static char *group_name(gid_t gid)
 	if (gr && gr->gr_name)
 		return xstrdup(gr->gr_name);
 	return xasprintf("%lu", (unsigned long)gid);
-}
-
-static bool is_lock_name(const char *name)
-{
-	const char *dot = strrchr(name, '.');
-
-	return dot && dot != name && !strcmp(dot, ".lock");
 }
 
 /* Give an entry we own the group bits (and group) a shared cache needs. */
@@ -103,7 +97,7 @@ static void check_entry(struct walk *w, int dfd, const char *name,
 	    errno != ENOENT)
 		strbuf_addstr(&why, dir ? "not writable and searchable by you"
 					: "not writable by you");
-	if (!dir && is_lock_name(name) && st->st_uid != w->euid &&
+	if (!dir && names_is_lock(name) && st->st_uid != w->euid &&
 	    !(m & (S_IWGRP | S_IWOTH)))
 		strbuf_addf(&why,
 			    "%slock file only its owner can open for "

@@ -18,6 +18,7 @@
 #include "util/fsutil.h"
 #include "util/stop.h"
 #include "util/xalloc.h"
+#include "util/banned.h"
 
 /*
  * Reads of 128 KiB: large enough for few system calls and sequential

@@ -13,6 +13,7 @@
 
 #include "model/health.h"
 #include "util/xalloc.h"
+#include "util/banned.h"
 
 #define INDEX_CAP (64u << 20)
 #define LFS_SMALL 200

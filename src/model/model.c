@@ -17,6 +17,7 @@
 #include "util/humanize.h"
 #include "util/jsonout.h"
 #include "util/xalloc.h"
+#include "util/banned.h"
 
 /* Metadata files are small; anything bigger is not read. */
 #define META_CAP (8u << 20)

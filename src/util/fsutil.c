@@ -14,6 +14,7 @@
 
 #include "util/fsutil.h"
 #include "util/xalloc.h"
+#include "util/banned.h"
 
 int fs_opendir_at(int at, const char *name)
 {

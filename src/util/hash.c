@@ -12,6 +12,7 @@
 #include "util/fsutil.h"
 #include "util/stop.h"
 #include "util/xalloc.h"
+#include "util/banned.h"
 
 int hash_kind_of(const char *hex)
 {
@@ -53,10 +54,13 @@ void hasher_final(struct hasher *h, char *out)
 {
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned int n = 0;
+	static const char hex[] = "0123456789abcdef";
 
 	EVP_DigestFinal_ex(h->ctx, md, &n);
-	for (unsigned int i = 0; i < n; i++)
-		sprintf(out + 2 * i, "%02x", md[i]);
+	for (unsigned int i = 0; i < n; i++) {
+		out[2 * i] = hex[md[i] >> 4];
+		out[2 * i + 1] = hex[md[i] & 15];
+	}
 	out[2 * n] = '\0';
 	hasher_release(h);
 }

@@ -2,9 +2,11 @@
 #include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "util/humanize.h"
+#include "util/banned.h"
 
 void human_size(struct strbuf *out, uint64_t bytes)
 {
@@ -62,7 +64,7 @@ void iso8601_utc(struct strbuf *out, time_t t)
 
 	if (!gmtime_r(&t, &tm) ||
 	    !strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm))
-		strcpy(buf, "1970-01-01T00:00:00Z");
+		snprintf(buf, sizeof(buf), "%s", "1970-01-01T00:00:00Z");
 	strbuf_addstr(out, buf);
 }
 

@@ -6,6 +6,7 @@
 #include "util/jsonout.h"
 #include "util/strbuf.h"
 #include "util/xalloc.h"
+#include "util/banned.h"
 
 static int print_envelope(json_t *env)
 {

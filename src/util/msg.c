@@ -5,6 +5,7 @@
 
 #include "util/msg.h"
 #include "util/strbuf.h"
+#include "util/banned.h"
 
 static void vreport(const char *prefix, const char *fmt, va_list ap)
 {

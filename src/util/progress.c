@@ -5,6 +5,7 @@
 
 #include "util/humanize.h"
 #include "util/progress.h"
+#include "util/banned.h"
 
 static double now(void)
 {

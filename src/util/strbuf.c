@@ -7,6 +7,7 @@
 
 #include "util/strbuf.h"
 #include "util/xalloc.h"
+#include "util/banned.h"
 
 char strbuf_slopbuf[1];
 

@@ -4,6 +4,7 @@
 
 #include "util/strlist.h"
 #include "util/xalloc.h"
+#include "util/banned.h"
 
 void strlist_push_nodup(struct strlist *l, char *s)
 {

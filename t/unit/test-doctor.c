@@ -6,7 +6,7 @@
 
 static void etag(const char *name, const char *want)
 {
-	char *got = doctor_incomplete_etag(name);
+	char *got = names_incomplete_etag(name);
 
 	is_str(got ? got : "(null)", want ? want : "(null)", name);
 	free(got);
@@ -34,18 +34,18 @@ int main(void)
 	is_str(doctor_cat_key(DOCTOR_TEMP), "stale_temp_files", "key");
 
 	/* atomic writes: <name>.<8 hex>.tmp, in refs/ and trees/ */
-	ok(doctor_is_temp_name("main.0a1b2c3d.tmp", false), "ref temp");
-	ok(doctor_is_temp_name("x.json.deadbeef.tmp", true), "trees temp");
-	ok(!doctor_is_temp_name("main.0a1b2c3.tmp", false), "7 hex");
-	ok(!doctor_is_temp_name("main.0a1b2c3g.tmp", false), "not hex");
-	ok(!doctor_is_temp_name("main", false), "a ref");
-	ok(!doctor_is_temp_name(".0a1b2c3d.tmp", false), "no name");
+	ok(names_is_temp("main.0a1b2c3d.tmp", false), "ref temp");
+	ok(names_is_temp("x.json.deadbeef.tmp", true), "trees temp");
+	ok(!names_is_temp("main.0a1b2c3.tmp", false), "7 hex");
+	ok(!names_is_temp("main.0a1b2c3g.tmp", false), "not hex");
+	ok(!names_is_temp("main", false), "a ref");
+	ok(!names_is_temp(".0a1b2c3d.tmp", false), "no name");
 	/* huggingface_hub's mkstemp in trees/: tmp<8>.tmp */
-	ok(doctor_is_temp_name("tmpa_b9x0zq.tmp", true), "mkstemp name");
-	ok(!doctor_is_temp_name("tmpa_b9x0zq.tmp", false), "only in trees/");
-	ok(!doctor_is_temp_name("tmpA_b9x0zq.tmp", true), "upper case");
-	ok(!doctor_is_temp_name("tmpshort.tmp", true), "too short");
-	ok(!doctor_is_temp_name("tmpa_b9x0zq.json", true), "not .tmp");
-	ok(!doctor_is_temp_name("notes.tmp", true), "any .tmp");
+	ok(names_is_temp("tmpa_b9x0zq.tmp", true), "mkstemp name");
+	ok(!names_is_temp("tmpa_b9x0zq.tmp", false), "only in trees/");
+	ok(!names_is_temp("tmpA_b9x0zq.tmp", true), "upper case");
+	ok(!names_is_temp("tmpshort.tmp", true), "too short");
+	ok(!names_is_temp("tmpa_b9x0zq.json", true), "not .tmp");
+	ok(!names_is_temp("notes.tmp", true), "any .tmp");
 	return done_testing();
 }
