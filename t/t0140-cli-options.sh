@@ -48,4 +48,31 @@ test_expect_success 'rm, pull, clean-locks and prune name the wrong option too' 
 	json_check out "d[\"error\"][\"message\"] == \"unknown option \x27--frob\x27\""
 '
 
+test_expect_success 'every command answers a bad option with the JSON envelope when --json follows' '
+	for c in clean-locks health list prune pull rm show; do
+		test_expect_code 2 mlxk $c --bogus --json >out 2>err &&
+		test_must_be_empty err &&
+		json_check out "d[\"status\"] == \"error\" and d[\"command\"] == \"$c\" and d[\"error\"][\"type\"] == \"CommandError\" and d[\"error\"][\"message\"] == \"unknown option \x27--bogus\x27\"" ||
+		return 1
+	done
+'
+
+test_expect_success 'rm, pull and clean-locks: also a bad value after --json' '
+	test_expect_code 2 mlxk pull --json -j 0 org/a >out 2>err &&
+	test_must_be_empty err &&
+	json_check out "d[\"command\"] == \"pull\" and d[\"error\"][\"type\"] == \"CommandError\"" &&
+	test_expect_code 2 mlxk clean-locks --older-than soon --json >out 2>err &&
+	test_must_be_empty err &&
+	json_check out "d[\"command\"] == \"clean-locks\" and d[\"error\"][\"message\"].startswith(\"invalid duration\")" &&
+	test_expect_code 2 mlxk rm -x --json org/a >out 2>err &&
+	test_must_be_empty err &&
+	json_check out "d[\"command\"] == \"rm\" and d[\"error\"][\"message\"] == \"unknown option \x27-x\x27\""
+'
+
+test_expect_success 'prune: --json after -- is an argument, not the option' '
+	test_expect_code 2 mlxk prune --frob -- --json >out 2>err &&
+	test_must_be_empty out &&
+	test_grep "^mlxk: error: unknown option .--frob.$" err
+'
+
 test_done

@@ -478,6 +478,7 @@ static int cmd_clean_locks_exec(int argc, char **argv, struct mlxk_ctx *ctx)
 	size_t folders_removed;
 	int ch, ret = EXIT_OK;
 
+	o.json = cmd_json_requested(argc, argv, o.json);
 	while ((ch = getopt_long(argc, argv, "fv", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'a':

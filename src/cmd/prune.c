@@ -550,9 +550,7 @@ static int cmd_prune_exec(int argc, char **argv, struct mlxk_ctx *ctx)
 	struct cache c;
 	int opt, ret;
 
-	for (int i = 1; i < argc; i++)
-		if (!strcmp(argv[i], "--json"))
-			o.json = true;
+	o.json = cmd_json_requested(argc, argv, o.json);
 	while ((opt = getopt_long(argc, argv, "f", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'd':

@@ -559,7 +559,7 @@ static int cmd_pull_exec(int argc, char **argv, struct mlxk_ctx *ctx)
 
 	memset(&p, 0, sizeof(p));
 	p.jobs = 8;
-	p.json = ctx->json;
+	p.json = cmd_json_requested(argc, argv, ctx->json);
 	while ((opt = getopt_long(argc, argv, "j:q", opts, NULL)) != -1) {
 		char *end;
 		switch (opt) {

@@ -377,6 +377,7 @@ static int cmd_rm_exec(int argc, char **argv, struct mlxk_ctx *ctx)
 	struct cache c;
 	int ch, ret;
 
+	o.json = cmd_json_requested(argc, argv, o.json);
 	while ((ch = getopt_long(argc, argv, "f", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'f':
