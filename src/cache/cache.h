@@ -37,6 +37,12 @@ int cache_open(struct cache *c, const char *root, struct strbuf *err);
 int cache_open_default(struct cache *c, const char *override,
 		       struct strbuf *err);
 void cache_close(struct cache *c);
+/*
+ * Make a missing cache root (mkdir -p of c->root, the parents included)
+ * and open it, for a command about to write. Nothing to do when c->fd is
+ * open. On failure c is closed and err names the folder.
+ */
+int cache_create_root(struct cache *c, struct strbuf *err);
 
 /*
  * Folder names of model repos (models--*) at the top of the cache, sorted

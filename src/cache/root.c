@@ -228,6 +228,44 @@ void cache_close(struct cache *c)
 	FREE_AND_NULL(c->root);
 }
 
+/* mkdir -p for the cache root itself (an absolute or relative path). */
+static int make_root(const char *root, struct strbuf *err)
+{
+	char *p = xstrdup(root);
+	int ret = 0;
+
+	/* Each parent at its '/', then the whole path at its end. */
+	for (char *s = *p ? p + 1 : p; !ret; s++) {
+		char c = *s;
+
+		if (c && c != '/')
+			continue;
+		*s = '\0';
+		if (mkdir(p, 0777) < 0 && errno != EEXIST)
+			ret = error_set(err, "cannot create '%s': %s", p,
+					strerror(errno));
+		*s = c;
+		if (!c)
+			break;
+	}
+	free(p);
+	return ret;
+}
+
+int cache_create_root(struct cache *c, struct strbuf *err)
+{
+	char *root;
+	int ret;
+
+	if (c->fd >= 0)
+		return 0;
+	root = xstrdup(c->root);
+	cache_close(c);
+	ret = make_root(root, err) < 0 || cache_open(c, root, err) < 0 ? -1 : 0;
+	free(root);
+	return ret;
+}
+
 struct folder_key {
 	char *name; /* the repo id the folder encodes */
 	char *folder;

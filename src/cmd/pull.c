@@ -2,25 +2,19 @@
  * mlxk pull: download a model (or some of its files) from the Hub into the
  * cache, verified and resumable, in MLX-Knife 2.0's JSON shape.
  */
-#include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
-#include "hub/curlload.h"
-
 #include "cmd/cmd.h"
+#include "fetch/complete.h"
 #include "fetch/download.h"
 #include "hub/hub.h"
-#include "lock/lock.h"
-#include "cache/repo.h"
+#include "hub/netinit.h"
 #include "cache/trees.h"
 #include "util/humanize.h"
-#include "util/fsutil.h"
 #include "util/jsonout.h"
 #include "util/msg.h"
 #include "util/progress.h"
@@ -90,181 +84,16 @@ static const char *error_type(enum hub_error k)
 	}
 }
 
-/* mkdir -p for the cache root itself (an absolute or relative path). */
-static int make_root(const char *root, struct strbuf *err)
-{
-	char *p = xstrdup(root);
-	int ret = 0;
-
-	/* Each parent at its '/', then the whole path at its end. */
-	for (char *s = *p ? p + 1 : p; !ret; s++) {
-		char c = *s;
-
-		if (c && c != '/')
-			continue;
-		*s = '\0';
-		if (mkdir(p, 0777) < 0 && errno != EEXIST)
-			ret = error_set(err, "cannot create '%s': %s", p,
-					strerror(errno));
-		*s = c;
-		if (!c)
-			break;
-	}
-	free(p);
-	return ret;
-}
-
-/*
- * What the cache holds of the wanted files at commit: all present and
- * sound (1), some (0, with why set), or the revision is not there (-1).
- */
-static int local_state(struct cache *c, const char *name, const char *commit,
-		       struct dl_file *files, size_t n, struct strbuf *why)
-{
-	struct repo r;
-	struct repo_rev *rev;
-	char *folder = cache_name_to_folder(name);
-	char *lockdir = xasprintf(".locks/%s", folder);
-	size_t missing = 0, partial = 0, absent = 0;
-	int ret = -1, lfd;
-
-	if (c->fd < 0 || repo_open(c, folder, &r, NULL) < 0) {
-		if (c->fd >= 0)
-			repo_close(&r);
-		free(folder);
-		free(lockdir);
-		return -1;
-	}
-	lfd = fs_open_path_at(c->fd, lockdir, O_RDONLY | O_DIRECTORY);
-	for (size_t i = 0; i < n; i++) {
-		char *inc = names_incomplete_of(files[i].f->etag);
-		char *lk = names_lock_of(files[i].f->etag);
-		/* A partial file somebody is writing now is not ours to ask
-		 * about: we will wait for its lock. */
-		struct stat st;
-		if (strlist_has(&r.incomplete, inc) &&
-		    (lfd < 0 || lock_probe_at(lfd, lk) != LOCK_HELD) &&
-		    r.blobs_fd >= 0 &&
-		    fstatat(r.blobs_fd, inc, &st, AT_SYMLINK_NOFOLLOW) == 0)
-			partial++;
-		free(inc);
-		free(lk);
-	}
-	if (lfd >= 0)
-		close(lfd);
-	rev = repo_rev_by_commit(&r, commit);
-	if (rev && repo_load_files(&r, rev) == 0) {
-		for (size_t i = 0; i < n; i++) {
-			const struct hub_file *f = files[i].f;
-			struct repo_file *rf = repo_file_by_path(rev, f->path);
-			if (!rf)
-				absent++;
-			else if (rf->state != FILE_OK || rf->size != f->size ||
-				 (rf->blob && strcmp(rf->blob, f->etag)))
-				missing++;
-		}
-		/*
-		 * Files never fetched (an earlier --include) are simply
-		 * downloaded; damaged or half-fetched ones need a yes.
-		 */
-		ret = missing || partial ? 0 : absent ? -1 : 1;
-	} else if (partial) {
-		ret = 0;
-	}
-	if (ret == 0) {
-		if (missing)
-			strbuf_addf(why,
-				    "Incomplete download: %zu of %zu files "
-				    "damaged",
-				    missing, n);
-		else
-			strbuf_addf(why,
-				    "Incomplete download: %zu partial "
-				    "file(s) in the cache",
-				    partial);
-	}
-	repo_close(&r);
-	free(folder);
-	free(lockdir);
-	return ret;
-}
-
-/*
- * Count the files of the cached listing (trees/<commit>.json) that the
- * filters want, and how many of them the snapshot holds, sound. Returns
- * -1 when there is no listing.
- */
-static int listed_missing(struct pull *p, struct repo *r, struct repo_rev *rev,
-			  size_t *wanted)
-{
-	json_t *files = trees_load(r->fd, rev->commit), *v;
-	const char *path;
-	int missing = 0;
-
-	if (!files)
-		return -1;
-	*wanted = 0;
-	json_object_foreach(files, path, v)
-	{
-		struct repo_file *f;
-
-		(void)v;
-		if (!hub_path_wanted(path, &p->include, &p->exclude))
-			continue;
-		(*wanted)++;
-		f = repo_file_by_path(rev, path);
-		if (!f || f->state != FILE_OK)
-			missing++;
-	}
-	json_decref(files);
-	return missing;
-}
-
-/*
- * Offline: the cache alone decides. Complete when the revision (ref,
- * commit prefix or main) has a snapshot whose files are all sound and,
- * when the cache has the commit's listing, holds every file the filters
- * want from it.
- */
+/* Offline: the cache alone decides (fetch/complete.h). */
 static int offline_check(struct pull *p, struct cache *c)
 {
 	struct strbuf msg = STRBUF_INIT;
-	struct repo r;
-	struct repo_rev *rev = NULL;
-	char *folder = cache_name_to_folder(p->name);
-	size_t wanted = 0;
-	int missing = -1;
-	bool ok = false;
+	struct fetch_offline st;
 	int code;
 
-	if (c->fd >= 0 && repo_open(c, folder, &r, NULL) == 0) {
-		if (p->rev)
-			repo_find_rev(&r, p->rev, &rev, NULL);
-		else
-			rev = repo_current(&r);
-		if (rev && repo_load_files(&r, rev) == 0 && rev->nr_files) {
-			ok = true;
-			for (size_t i = 0; i < rev->nr_files; i++)
-				if (rev->files[i].state != FILE_OK)
-					ok = false;
-			/*
-			 * With the listing, the files it names decide; without
-			 * it, a half-fetched blob may be one the snapshot
-			 * lacks.
-			 */
-			missing = listed_missing(p, &r, rev, &wanted);
-			if (missing > 0 || (missing == 0 && wanted == 0) ||
-			    (missing < 0 && r.incomplete.nr))
-				ok = false;
-		}
-		if (ok)
-			memcpy(p->commit, rev->commit, 41);
-		repo_close(&r);
-	} else if (c->fd >= 0) {
-		repo_close(&r);
-	}
-	free(folder);
-	if (ok) {
+	fetch_offline_check(c, p->name, p->rev, &p->include, &p->exclude, &st);
+	if (st.complete) {
+		memcpy(p->commit, st.commit, 41);
 		strbuf_addf(&msg, "Model %s already exists in cache", p->name);
 		code = report(p, EXIT_OK, "already_exists", NULL, msg.buf,
 			      NULL);
@@ -274,9 +103,9 @@ static int offline_check(struct pull *p, struct cache *c)
 			    "(HF_HUB_OFFLINE) and the cache does not "
 			    "hold it complete",
 			    p->name);
-		if (missing > 0)
-			strbuf_addf(&msg, " (%d of %zu files missing)", missing,
-				    wanted);
+		if (st.missing > 0)
+			strbuf_addf(&msg, " (%d of %zu files missing)",
+				    st.missing, st.wanted);
 		code = report(p, EXIT_FAIL, "failed", "download_failed",
 			      msg.buf, NULL);
 	}
@@ -368,7 +197,8 @@ static int do_pull(struct pull *p, struct cache *c)
 	struct strbuf err = STRBUF_INIT, msg = STRBUF_INIT;
 	enum hub_error kind;
 	size_t n = 0;
-	int code, st;
+	enum fetch_have st;
+	int code;
 
 	hub_init(&hub);
 	hub.stop = &mlxk_interrupted;
@@ -409,24 +239,17 @@ static int do_pull(struct pull *p, struct cache *c)
 		goto out;
 	}
 
-	st = local_state(c, p->name, p->commit, files, n, &msg);
-	if (st == 0) {
+	st = fetch_local_state(c, p->name, p->commit, files, n, &msg);
+	if (st == FETCH_HAVE_PARTIAL) {
 		code = confirm_resume(p, msg.buf);
 		if (code >= 0)
 			goto out;
 	}
 	strbuf_reset(&msg);
-	if (c->fd < 0) {
-		char *root = xstrdup(c->root);
-		cache_close(c);
-		if (make_root(root, &err) < 0 ||
-		    cache_open(c, root, &err) < 0) {
-			free(root);
-			code = report(p, EXIT_FAIL, "failed", "download_failed",
-				      err.buf, NULL);
-			goto out;
-		}
-		free(root);
+	if (cache_create_root(c, &err) < 0) {
+		code = report(p, EXIT_FAIL, "failed", "download_failed",
+			      err.buf, NULL);
+		goto out;
 	}
 	d.cache = c;
 	d.hub = &hub;
@@ -449,11 +272,11 @@ static int do_pull(struct pull *p, struct cache *c)
 	 * huggingface_hub. Not worth failing a pull for, and an unchanged
 	 * model in a read-only cache says nothing.
 	 */
-	if (trees_write(d.repo_fd, p->commit, &tree, &err) < 0 && st != 1 &&
-	    !p->json && !p->quiet)
+	if (trees_write(d.repo_fd, p->commit, &tree, &err) < 0 &&
+	    st != FETCH_HAVE_ALL && !p->json && !p->quiet)
 		warning("%s", err.buf);
 	strbuf_reset(&err);
-	if (st == 1) {
+	if (st == FETCH_HAVE_ALL) {
 		strbuf_addf(&msg, "Model %s already exists in cache", p->name);
 		code = report(p, EXIT_OK, "already_exists", NULL, msg.buf,
 			      NULL);
@@ -653,14 +476,13 @@ static int cmd_pull_exec(int argc, char **argv, struct mlxk_ctx *ctx)
 	}
 	if (p.tty)
 		progress_init(&p.prog, stderr);
-	if (curl_api_load(&err) < 0) {
+	if (hub_net_init(&err) < 0) {
 		code = report(&p, EXIT_FAIL, "failed", "download_failed",
 			      err.buf, NULL);
 		goto done;
 	}
-	curl_global_init(CURL_GLOBAL_DEFAULT);
 	code = do_pull(&p, &c);
-	curl_global_cleanup();
+	hub_net_cleanup();
 	if (stop_requested(&mlxk_interrupted) && code != EXIT_OK)
 		code = EXIT_INTERRUPTED;
 done:
