@@ -3,20 +3,17 @@
  * table for people or as the JSON API's model objects.
  */
 #include <getopt.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "cmd/cmd.h"
 #include "model/model.h"
-#include "cache/repo.h"
+#include "model/scan.h"
 #include "util/humanize.h"
 #include "util/jsonout.h"
 #include "util/msg.h"
-#include "util/stop.h"
 #include "util/xalloc.h"
 #include "util/banned.h"
 
@@ -31,116 +28,24 @@ struct list_opts {
 	int framework; /* enum framework, or -1 for any */
 };
 
-/*
- * The listing's work is system calls on thousands of small files and
- * folders; repos are independent, so a few threads inspect them side by
- * side, each taking the next folder, and the results keep their order.
- */
-struct list_job {
-	struct cache *c;
-	const struct list_opts *o;
-	const struct strlist *folders;
-	struct model_info *mi; /* one per folder */
-	bool *keep;
-	size_t next;
-	pthread_mutex_t lock;
-};
-
-#define LIST_MAX_THREADS 4
-#define LIST_FOLDERS_PER_THREAD 32
-
-static void inspect_one(struct list_job *j, size_t i, struct strbuf *err)
-{
-	const char *folder = j->folders->items[i];
-	char *name = cache_folder_to_name(folder);
-	struct model_info *mi = &j->mi[i];
-	struct repo r;
-
-	if (!name || strstr(name, SENTINEL) ||
-	    (j->o->pattern && !resolve_name_contains(name, j->o->pattern))) {
-		free(name);
-		return;
-	}
-	strbuf_reset(err);
-	if (repo_open(j->c, folder, &r, err) < 0)
-		model_inspect_failed(name, err->buf, mi);
-	else
-		model_inspect(&r, repo_current(&r), mi, NULL);
-	repo_close(&r);
-	free(name);
-	if (j->o->framework >= 0 && (int)mi->framework != j->o->framework) {
-		model_info_release(mi);
-		return;
-	}
-	j->keep[i] = true;
-}
-
-static void *list_worker(void *arg)
-{
-	struct list_job *j = arg;
-	struct strbuf err = STRBUF_INIT;
-
-	for (;;) {
-		size_t i;
-
-		pthread_mutex_lock(&j->lock);
-		i = j->next++;
-		pthread_mutex_unlock(&j->lock);
-		if (i >= j->folders->nr || stop_requested(&mlxk_interrupted))
-			break;
-		inspect_one(j, i, &err);
-	}
-	strbuf_release(&err);
-	return NULL;
-}
-
 /* Inspect every model of the cache that matches pattern and framework. */
 static int collect(struct cache *c, const struct list_opts *o,
 		   struct model_info **out, size_t *nr)
 {
-	struct strlist folders = STRLIST_INIT;
+	struct model_scan_opts so = { 0 };
 	struct strbuf err = STRBUF_INIT;
-	struct list_job j;
-	pthread_t threads[LIST_MAX_THREADS - 1];
-	size_t nthreads = 0, want;
-	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	int ret;
 
-	*out = NULL;
-	*nr = 0;
-	if (cache_model_folders(c, &folders, &err) < 0) {
+	so.pattern = o->pattern;
+	so.skip = SENTINEL;
+	so.framework = o->framework;
+	so.stop = &mlxk_interrupted;
+	ret = model_scan(c, &so, out, nr, &err);
+	if (ret < 0)
 		cmd_fail("list", o->json, NULL, "list_operation_failed",
 			 err.buf);
-		strbuf_release(&err);
-		return -1;
-	}
-	memset(&j, 0, sizeof(j));
-	j.c = c;
-	j.o = o;
-	j.folders = &folders;
-	j.mi = xcalloc(folders.nr ? folders.nr : 1, sizeof(*j.mi));
-	j.keep = xcalloc(folders.nr ? folders.nr : 1, sizeof(*j.keep));
-	pthread_mutex_init(&j.lock, NULL);
-	want = folders.nr / LIST_FOLDERS_PER_THREAD + 1;
-	if (cpus > 0 && want > (size_t)cpus)
-		want = (size_t)cpus;
-	if (want > LIST_MAX_THREADS)
-		want = LIST_MAX_THREADS;
-	/* This thread works too; a thread that cannot start is not needed. */
-	while (nthreads + 1 < want &&
-	       !pthread_create(&threads[nthreads], NULL, list_worker, &j))
-		nthreads++;
-	list_worker(&j);
-	for (size_t t = 0; t < nthreads; t++)
-		pthread_join(threads[t], NULL);
-	pthread_mutex_destroy(&j.lock);
-	for (size_t i = 0; i < folders.nr; i++)
-		if (j.keep[i])
-			j.mi[(*nr)++] = j.mi[i];
-	*out = j.mi;
-	free(j.keep);
-	strlist_clear(&folders);
 	strbuf_release(&err);
-	return 0;
+	return ret;
 }
 
 /* Display width: one column per UTF-8 character. */
