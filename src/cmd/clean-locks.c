@@ -1,10 +1,8 @@
 /*
  * mlxk clean-locks: remove the lock files huggingface_hub leaves behind,
- * by the safe recipe of core/lock.h, never one that is in use.
+ * by the safe recipe of lock/lock.h, never one that is in use. Which
+ * folders and the sweep are maint/clean-locks'; this file asks and prints.
  */
-#include <dirent.h>
-#include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <pwd.h>
 #include <stdio.h>
@@ -16,9 +14,7 @@
 
 #include "cmd/cmd.h"
 #include "lock/lock.h"
-#include "model/model.h"
-#include "cache/repo.h"
-#include "util/fsutil.h"
+#include "maint/clean-locks.h"
 #include "util/humanize.h"
 #include "util/jsonout.h"
 #include "util/msg.h"
@@ -32,245 +28,6 @@ struct cl_opts {
 	bool all, dry_run, force, json, verbose;
 	long long older_than;
 };
-
-/* One folder to sweep: .locks/<name>, or <repo>/blobs for legacy locks. */
-struct target {
-	char *display; /* relative to the cache root */
-	char *repo;    /* the repo folder whose blobs/ guards downloads */
-	bool lock_folder;
-	size_t entries;	    /* names in the folder before the sweep */
-	size_t first, last; /* its items in the sweep */
-};
-
-struct targets {
-	struct target *t;
-	size_t nr, alloc;
-	size_t skipped_dirs; /* not real directories: never entered */
-	struct strlist skipped;
-};
-
-static void add_target(struct targets *ts, char *display, const char *repo,
-		       bool lock_folder)
-{
-	struct target *t;
-
-	ALLOC_GROW(ts->t, ts->nr + 1, ts->alloc);
-	t = &ts->t[ts->nr++];
-	memset(t, 0, sizeof(*t));
-	t->display = display;
-	t->repo = xstrdup(repo);
-	t->lock_folder = lock_folder;
-}
-
-static void targets_release(struct targets *ts)
-{
-	for (size_t i = 0; i < ts->nr; i++) {
-		free(ts->t[i].display);
-		free(ts->t[i].repo);
-	}
-	free(ts->t);
-	strlist_clear(&ts->skipped);
-}
-
-static void list_names(int fd, struct strlist *out)
-{
-	struct dirent *de;
-	DIR *d;
-	int dfd = dup(fd);
-
-	if (dfd < 0)
-		return;
-	d = fdopendir(dfd);
-	if (!d) {
-		close(dfd);
-		return;
-	}
-	rewinddir(d);
-	while ((de = readdir(d)))
-		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
-			strlist_push(out, de->d_name);
-	closedir(d);
-	strlist_sort(out);
-}
-
-/* Is the lock folder of repo folder name in the default (MLX) scope? */
-static bool mlx_scope(struct cache *c, const char *name)
-{
-	struct strbuf err = STRBUF_INIT;
-	struct repo r;
-	struct repo_rev *rev;
-	struct stat st;
-	bool mlx = false;
-
-	if (strncmp(name, "models--", 8))
-		return false;
-	if (fstatat(c->fd, name, &st, AT_SYMLINK_NOFOLLOW) < 0 &&
-	    errno == ENOENT) {
-		/* The repo is gone: only mlx-community's locks are ours. */
-		return !strncmp(name, "models--mlx-community--", 23);
-	}
-	if (repo_open(c, name, &r, &err) < 0) {
-		mlx = false;
-	} else if ((rev = repo_current(&r))) {
-		repo_load_files(&r, rev);
-		mlx = model_detect_framework(&r, rev) == FRAMEWORK_MLX;
-	} else {
-		mlx = !strncmp(name, "models--mlx-community--", 23);
-	}
-	repo_close(&r);
-	strbuf_release(&err);
-	return mlx;
-}
-
-static int collect(struct cache *c, const struct cl_opts *o, struct targets *ts,
-		   struct strbuf *err)
-{
-	struct strlist names = STRLIST_INIT;
-	int fd = fs_opendir_at(c->fd, ".locks");
-
-	if (fd < 0 && errno != ENOENT)
-		return error_set(err, "cannot open '.locks': %s",
-				 strerror(errno));
-	if (fd >= 0) {
-		list_names(fd, &names);
-		for (size_t i = 0; i < names.nr; i++) {
-			const char *n = names.items[i];
-			struct stat st;
-
-			if (fstatat(fd, n, &st, AT_SYMLINK_NOFOLLOW) < 0)
-				continue;
-			if (!S_ISDIR(st.st_mode)) {
-				if (o->all)
-					strlist_push_nodup(
-						&ts->skipped,
-						xasprintf(".locks/%s", n));
-				continue;
-			}
-			if (!o->all && !mlx_scope(c, n))
-				continue;
-			add_target(ts, xasprintf(".locks/%s", n), n, true);
-		}
-		close(fd);
-		strlist_clear(&names);
-	}
-	if (!o->all)
-		return 0;
-	/* Legacy (before huggingface_hub 0.19): <repo>/blobs/<etag>.lock */
-	list_names(c->fd, &names);
-	for (size_t i = 0; i < names.nr; i++) {
-		const char *n = names.items[i];
-		struct strlist blobs = STRLIST_INIT;
-		bool any = false;
-		int rfd, bfd;
-
-		if (!cache_folder_type(n))
-			continue;
-		rfd = fs_opendir_at(c->fd, n); /* a linked repo is not ours */
-		if (rfd < 0)
-			continue;
-		bfd = fs_opendir_at(rfd, "blobs");
-		close(rfd);
-		if (bfd < 0)
-			continue;
-		list_names(bfd, &blobs);
-		for (size_t j = 0; j < blobs.nr && !any; j++) {
-			size_t len = strlen(blobs.items[j]);
-			any = len > 5 &&
-			      !strcmp(blobs.items[j] + len - 5, ".lock");
-		}
-		if (any)
-			add_target(ts, xasprintf("%s/blobs", n), n, false);
-		strlist_clear(&blobs);
-		close(bfd);
-	}
-	strlist_clear(&names);
-	return 0;
-}
-
-/* Open a target folder and the blobs/ folder that guards its downloads. */
-static int open_target(struct cache *c, const struct target *t, int *blobs)
-{
-	int fd, rfd;
-
-	*blobs = -1;
-	fd = fs_open_path_at(c->fd, t->display, O_RDONLY | O_DIRECTORY);
-	if (fd < 0)
-		return -1;
-	if (!t->lock_folder) {
-		*blobs = dup(fd);
-		return fd;
-	}
-	/* Reading only: a repo linked to another disk is followed here. */
-	rfd = fs_opendir_follow_at(c->fd, t->repo);
-	if (rfd >= 0) {
-		*blobs = fs_opendir_at(rfd, "blobs");
-		close(rfd);
-	}
-	return fd;
-}
-
-static size_t sweep_all(struct cache *c, struct targets *ts,
-			struct lock_sweep *s, bool dry)
-{
-	size_t folders_removed = 0;
-	struct stat st;
-	int root = -1;
-
-	for (size_t i = 0; i < ts->nr; i++) {
-		struct target *t = &ts->t[i];
-		struct strlist names = STRLIST_INIT;
-		struct strbuf err = STRBUF_INIT;
-		int blobs, fd;
-
-		t->first = t->last = s->nr;
-		if (stop_requested(s->opts.stop))
-			break;
-		fd = open_target(c, t, &blobs);
-		if (fd < 0)
-			continue;
-		list_names(fd, &names);
-		t->entries = names.nr;
-		strlist_clear(&names);
-		lock_sweep_dir(s, fd, t->display, blobs, &err);
-		t->last = s->nr;
-		if (blobs >= 0)
-			close(blobs);
-		close(fd);
-		strbuf_release(&err);
-	}
-	lock_sweep_finish(s);
-	/* Folders left empty go, after the grace period (recipe step 9). */
-	root = fs_opendir_at(c->fd, ".locks");
-	for (size_t i = 0; i < ts->nr; i++) {
-		struct target *t = &ts->t[i];
-		size_t removed = 0;
-
-		if (!t->lock_folder)
-			continue;
-		for (size_t j = t->first; j < t->last; j++)
-			if (s->items[j].fate == LOCK_REMOVED ||
-			    s->items[j].fate == LOCK_GONE)
-				removed++;
-		/*
-		 * The lock folder of a repo still in the cache stays: its
-		 * next download needs it, and a client that does not create
-		 * it (filelock < 3.12.3) would fail in the gap.
-		 */
-		if (fstatat(c->fd, t->repo, &st, AT_SYMLINK_NOFOLLOW) == 0 ||
-		    errno != ENOENT)
-			continue;
-		if (dry) {
-			if (removed == t->entries)
-				folders_removed++;
-		} else if (root >= 0 &&
-			   unlinkat(root, t->repo, AT_REMOVEDIR) == 0) {
-			folders_removed++;
-		}
-	}
-	if (root >= 0)
-		close(root);
-	return folders_removed;
-}
 
 static const char *reason_text(enum lock_fate f)
 {
@@ -356,7 +113,8 @@ static void owners(struct strbuf *sb, const struct lock_sweep *s)
 }
 
 static void print_human(const struct cl_opts *o, const struct lock_sweep *s,
-			const struct targets *ts, size_t folders_removed)
+			const struct clean_locks_plan *ts,
+			size_t folders_removed)
 {
 	struct strbuf sb = STRBUF_INIT;
 	size_t kept = kept_total(s);
@@ -410,7 +168,8 @@ static void print_human(const struct cl_opts *o, const struct lock_sweep *s,
 }
 
 static json_t *report_json(const struct cl_opts *o, const struct lock_sweep *s,
-			   const struct targets *ts, size_t folders_removed)
+			   const struct clean_locks_plan *ts,
+			   size_t folders_removed)
 {
 	json_t *d = json_object(), *by = json_object();
 
@@ -471,7 +230,7 @@ static int cmd_clean_locks_exec(int argc, char **argv, struct mlxk_ctx *ctx)
 	struct cl_opts o = { .json = ctx->json,
 			     .older_than = DEFAULT_OLDER_THAN };
 	struct lock_sweep_opts so = { 0 };
-	struct targets ts = { 0 };
+	struct clean_locks_plan ts = { 0 };
 	struct strbuf err = STRBUF_INIT;
 	struct lock_sweep s;
 	struct cache c;
@@ -518,7 +277,7 @@ static int cmd_clean_locks_exec(int argc, char **argv, struct mlxk_ctx *ctx)
 	so.older_than = (time_t)o.older_than;
 	so.grace_ms = lock_grace_default_ms();
 	so.stop = &mlxk_interrupted;
-	if (c.fd >= 0 && collect(&c, &o, &ts, &err) < 0) {
+	if (c.fd >= 0 && clean_locks_collect(&c, o.all, &ts, &err) < 0) {
 		if (o.json)
 			json_print_error("clean-locks", NULL,
 					 "clean_locks_failed", err.buf, NULL);
@@ -536,7 +295,7 @@ static int cmd_clean_locks_exec(int argc, char **argv, struct mlxk_ctx *ctx)
 
 		dry.dry_run = true;
 		lock_sweep_init(&s, &dry);
-		sweep_all(&c, &ts, &s, true);
+		clean_locks_execute(&c, &ts, &s);
 		if (!s.count[LOCK_REMOVED]) {
 			lock_sweep_release(&s);
 			strbuf_release(&q);
@@ -562,7 +321,7 @@ static int cmd_clean_locks_exec(int argc, char **argv, struct mlxk_ctx *ctx)
 run:
 	so.dry_run = o.dry_run;
 	lock_sweep_init(&s, &so);
-	folders_removed = sweep_all(&c, &ts, &s, o.dry_run);
+	folders_removed = clean_locks_execute(&c, &ts, &s);
 	if (o.json)
 		json_print_success("clean-locks",
 				   report_json(&o, &s, &ts, folders_removed));
@@ -574,7 +333,7 @@ run:
 	if (stop_requested(&mlxk_interrupted))
 		ret = EXIT_INTERRUPTED;
 out:
-	targets_release(&ts);
+	clean_locks_plan_release(&ts);
 	strbuf_release(&err);
 	cache_close(&c);
 	return ret;
