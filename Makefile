@@ -35,7 +35,7 @@ LIBS = $(PKG_LIBS) $(DL_LIBS) -lpthread
 # Sanitizer builds go to their own directory (make asan).
 B ?= build
 
-SUBSYSTEMS = util cache hub model lock fetch maint
+SUBSYSTEMS = util cache hub model lock fetch maint api
 CORE_SRC = $(foreach d,$(SUBSYSTEMS),$(wildcard src/$(d)/*.c))
 CMD_SRC = src/mlxk.c $(wildcard src/cmd/*.c)
 CORE_OBJ = $(CORE_SRC:%.c=$(B)/%.o)
@@ -100,9 +100,10 @@ check: test asan-test tsan-test
 
 FORMAT_SRC = $(wildcard src/*.c src/*.h src/*/*.c src/*/*.h t/unit/*.c t/unit/*.h t/fuzz/*.c)
 lint:
+	scripts/check-layers .
 	clang-format --dry-run --Werror $(FORMAT_SRC)
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
-		--inline-suppr --std=c99 -D__GNUC__ $(PKG_CFLAGS) \
+		--inline-suppr --std=c99 -D__GNUC__ -Isrc $(PKG_CFLAGS) \
 		--suppress=missingIncludeSystem src t/unit t/fuzz
 
 format:

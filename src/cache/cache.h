@@ -2,8 +2,8 @@
  * The HuggingFace Hub cache as a whole: where it is, which repos it holds,
  * and how it is opened. The names of things in it: cache/names.h.
  */
-#ifndef CORE_CACHE_H
-#define CORE_CACHE_H
+#ifndef CACHE_CACHE_H
+#define CACHE_CACHE_H
 
 #include <stdbool.h>
 
@@ -25,8 +25,6 @@ struct cache {
  */
 int cache_root_find(const char *override, struct strbuf *out,
 		    struct strbuf *err);
-/* Expand a leading ~ and $VAR / ${VAR} the way Python's os.path does. */
-void cache_expand_path(const char *in, struct strbuf *out);
 
 /*
  * Open the cache at root. A missing root is not an error: c->fd is -1 and

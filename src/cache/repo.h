@@ -7,8 +7,8 @@
  * blobs/ with O_NOFOLLOW. A link that leaves the repo's blobs/ folder is
  * reported, never opened.
  */
-#ifndef CORE_REPO_H
-#define CORE_REPO_H
+#ifndef CACHE_REPO_H
+#define CACHE_REPO_H
 
 #include <stdbool.h>
 #include <stdint.h>

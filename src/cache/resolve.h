@@ -3,8 +3,8 @@
  * "mlx-community/" short names, a case-insensitive unique substring, and
  * "name@rev" where rev is a ref name or a commit-hash prefix.
  */
-#ifndef CORE_RESOLVE_H
-#define CORE_RESOLVE_H
+#ifndef CACHE_RESOLVE_H
+#define CACHE_RESOLVE_H
 
 #include <stdbool.h>
 

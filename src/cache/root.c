@@ -12,109 +12,11 @@
 
 #include "cache/cache.h"
 #include "util/fsutil.h"
+#include "util/path.h"
 #include "util/xalloc.h"
 #include "util/banned.h"
 
 /* os.path.join(dir, name) for a relative name: no '/' after "" or "x/". */
-static void path_join(struct strbuf *dir, const char *name)
-{
-	if (dir->len && dir->buf[dir->len - 1] != '/')
-		strbuf_addch(dir, '/');
-	strbuf_addstr(dir, name);
-}
-
-/*
- * os.path.expanduser: "~" and "~/..." use $HOME even when it is set but
- * empty (the password database only when it is unset), "~user" looks the
- * user up; the home loses its trailing slashes and an empty result is "/".
- * Without a home to use, the path stays as written.
- */
-static void expand_user(const char *in, struct strbuf *out)
-{
-	struct strbuf home = STRBUF_INIT;
-	const char *rest;
-	struct passwd *pw;
-
-	if (in[0] != '~') {
-		strbuf_addstr(out, in);
-		return;
-	}
-	rest = in + 1 + strcspn(in + 1, "/");
-	if (rest == in + 1) {
-		const char *h = getenv("HOME");
-
-		if (h) {
-			strbuf_addstr(&home, h);
-		} else {
-			pw = getpwuid(getuid());
-			if (!pw || !pw->pw_dir) {
-				strbuf_addstr(out, in);
-				return;
-			}
-			strbuf_addstr(&home, pw->pw_dir);
-		}
-	} else {
-		char *user = xstrndup(in + 1, (size_t)(rest - in - 1));
-
-		pw = getpwnam(user);
-		free(user);
-		if (!pw || !pw->pw_dir) {
-			strbuf_addstr(out, in);
-			return;
-		}
-		strbuf_addstr(&home, pw->pw_dir);
-	}
-	while (home.len && home.buf[home.len - 1] == '/')
-		strbuf_setlen(&home, home.len - 1);
-	strbuf_addf(out, "%s%s", home.buf, rest);
-	if (!out->len)
-		strbuf_addch(out, '/');
-	strbuf_release(&home);
-}
-
-/* os.path.expandvars: unknown variables are left as written. */
-static void expand_vars(const char *in, struct strbuf *out)
-{
-	const char *p = in;
-
-	while (*p) {
-		const char *start, *end;
-		bool brace;
-
-		if (*p != '$') {
-			strbuf_addch(out, *p++);
-			continue;
-		}
-		brace = p[1] == '{';
-		start = p + 1 + brace;
-		end = start;
-		while (*end && (isalnum((unsigned char)*end) || *end == '_'))
-			end++;
-		if (end == start || (brace && *end != '}')) {
-			strbuf_addch(out, *p++);
-			continue;
-		}
-		char *name = xstrndup(start, (size_t)(end - start));
-		const char *val = getenv(name);
-		free(name);
-		if (val)
-			strbuf_addstr(out, val);
-		else
-			strbuf_add(out, p, (size_t)(end + brace - p));
-		p = end + brace;
-	}
-}
-
-void cache_expand_path(const char *in, struct strbuf *out)
-{
-	struct strbuf tmp = STRBUF_INIT;
-
-	/* expandvars(expanduser(x)), in huggingface_hub's order. */
-	expand_user(in, &tmp);
-	expand_vars(tmp.buf, out);
-	strbuf_release(&tmp);
-}
-
 int cache_root_find(const char *override, struct strbuf *out,
 		    struct strbuf *err)
 {
@@ -123,32 +25,32 @@ int cache_root_find(const char *override, struct strbuf *out,
 
 	(void)err;
 	if (override) {
-		cache_expand_path(override, &raw);
+		path_expand(override, &raw);
 		goto done;
 	}
 	v = getenv("HF_HOME");
 	if (v) {
-		cache_expand_path(v, &hf_home);
+		path_expand(v, &hf_home);
 	} else {
 		/* join(getenv("XDG_CACHE_HOME", join(~, ".cache")), ...) */
 		v = getenv("XDG_CACHE_HOME");
 		if (v) {
 			strbuf_addstr(&hf_home, v);
 		} else {
-			expand_user("~", &hf_home);
+			path_expand_user("~", &hf_home);
 			path_join(&hf_home, ".cache");
 		}
 		path_join(&hf_home, "huggingface");
 		/* expandvars(expanduser()) applies to the default too. */
 		struct strbuf t = STRBUF_INIT;
-		cache_expand_path(hf_home.buf, &t);
+		path_expand(hf_home.buf, &t);
 		strbuf_release(&hf_home);
 		hf_home = t;
 	}
 	if ((v = getenv("HF_HUB_CACHE"))) {
-		cache_expand_path(v, &raw);
+		path_expand(v, &raw);
 	} else if ((v = getenv("HUGGINGFACE_HUB_CACHE"))) {
-		cache_expand_path(v, &raw);
+		path_expand(v, &raw);
 	} else {
 		/* os.path.join("", "hub") is the relative "hub". */
 		strbuf_add(&raw, hf_home.buf, hf_home.len);

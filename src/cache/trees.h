@@ -13,12 +13,11 @@
  * json.dump(indent=1) writes. lfs_* only for LFS files, xet_hash only for
  * Xet-backed ones.
  */
-#ifndef CORE_TREES_H
-#define CORE_TREES_H
+#ifndef CACHE_TREES_H
+#define CACHE_TREES_H
 
 #include <jansson.h>
 
-#include "hub/hub.h"
 #include "util/strbuf.h"
 
 /* The "files" object of trees/<commit>.json (format_version 1), or NULL. */
@@ -26,13 +25,5 @@ json_t *trees_load(int repo_fd, const char *commit);
 
 /* The hash the listing gives for path: LFS SHA-256 first, else git. */
 const char *trees_hash(json_t *files, const char *path);
-
-/*
- * Write the full listing t of commit, unless a readable one is there
- * already. Returns 0 when the file is in place, 1 when the listing lacks
- * a git oid the format needs (nothing written), -1 with err set.
- */
-int trees_write(int repo_fd, const char *commit, const struct hub_tree *t,
-		struct strbuf *err);
 
 #endif

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "api/model-json.h"
 #include "cache/cache.h"
 #include "cache/resolve.h"
 

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "cmd/cmd.h"
-#include "model/model.h"
+#include "model/inspect.h"
 #include "cache/repo.h"
 #include "util/jsonout.h"
 #include "util/msg.h"

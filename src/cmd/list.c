@@ -9,7 +9,7 @@
 #include <time.h>
 
 #include "cmd/cmd.h"
-#include "model/model.h"
+#include "model/inspect.h"
 #include "model/scan.h"
 #include "util/humanize.h"
 #include "util/jsonout.h"

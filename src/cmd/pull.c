@@ -14,6 +14,7 @@
 #include "hub/hub.h"
 #include "hub/netinit.h"
 #include "cache/trees.h"
+#include "fetch/trees-write.h"
 #include "util/humanize.h"
 #include "util/jsonout.h"
 #include "util/msg.h"
@@ -272,7 +273,8 @@ static int do_pull(struct pull *p, struct cache *c)
 	 * huggingface_hub. Not worth failing a pull for, and an unchanged
 	 * model in a read-only cache says nothing.
 	 */
-	if (trees_write(d.repo_fd, p->commit, &tree, &err) < 0 &&
+	if (trees_write(d.repo_fd, p->commit, &tree, &err) ==
+		    TREES_WRITE_FAILED &&
 	    st != FETCH_HAVE_ALL && !p->json && !p->quiet)
 		warning("%s", err.buf);
 	strbuf_reset(&err);

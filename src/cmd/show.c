@@ -8,7 +8,7 @@
 #include <time.h>
 
 #include "cmd/cmd.h"
-#include "model/model.h"
+#include "model/inspect.h"
 #include "cache/repo.h"
 #include "util/humanize.h"
 #include "util/jsonout.h"

@@ -790,12 +790,13 @@ static int wait_for_other(struct download *d, const struct hub_file *f,
 				 strerror(errno));
 	r = hash_fd_matches(fd, f->etag, f->size, digest, d->hub->stop);
 	close(fd);
-	if (r == 1)
+	if (r == HASH_MATCH)
 		return 0;
 	return error_set(err,
 			 "'%s' written by another program does not "
 			 "match its hash (expected %s, got %s)",
-			 f->path, f->etag, r < 0 ? "a read error" : digest);
+			 f->path, f->etag,
+			 r == HASH_ERROR ? "a read error" : digest);
 }
 
 static int fetch_blob(struct download *d, struct http_client *hc,
@@ -912,7 +913,7 @@ static void fetch_one(struct download *d, struct http_client *hc,
 	int lfd = -1;
 
 	if (lock_acquire(d->cache, d->folder, f->etag, true, d->hub->stop, &lfd,
-			 &err) != 0) {
+			 &err) != LOCK_ACQUIRED) {
 		if (stop_requested(d->hub->stop))
 			d->interrupted = true;
 		goto fail;

@@ -6,8 +6,8 @@
  * a file of the right size and hash is renamed to blobs/<etag> and linked
  * from snapshots/<commit>/<path>.
  */
-#ifndef CORE_DOWNLOAD_H
-#define CORE_DOWNLOAD_H
+#ifndef FETCH_DOWNLOAD_H
+#define FETCH_DOWNLOAD_H
 
 #include <pthread.h>
 #include <stdbool.h>

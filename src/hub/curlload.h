@@ -9,8 +9,8 @@
  * dlopen/dlsym on first use. Built with MLXK_CURL_DLOPEN undefined (the
  * default on macOS, or make CURL_DLOPEN=0), it is plain <curl/curl.h>.
  */
-#ifndef CORE_CURLLOAD_H
-#define CORE_CURLLOAD_H
+#ifndef HUB_CURLLOAD_H
+#define HUB_CURLLOAD_H
 
 #include <curl/curl.h>
 

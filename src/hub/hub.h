@@ -7,8 +7,8 @@
  * The parsers (tree pages, Link headers, ETags, repo paths, globs) are
  * pure functions so that they can be unit-tested and fuzzed.
  */
-#ifndef CORE_HUB_H
-#define CORE_HUB_H
+#ifndef HUB_HUB_H
+#define HUB_HUB_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -111,6 +111,8 @@ char *hub_normalize_etag(const char *etag);
  * empty, "." or ".." component, no backslash, no control character.
  */
 bool hub_path_valid(const char *path);
+/* Whether s[0..n) is n lower-case hex digits (a git or LFS hash). */
+bool hub_is_lower_hex(const char *s, size_t n);
 /*
  * fnmatch.fnmatchcase as huggingface_hub's filter_repo_objects uses it:
  * '*' crosses '/', a pattern ending in '/' gets '*' appended.
@@ -163,6 +165,8 @@ struct http_client;
 
 struct http_client *http_client_new(struct hub *h);
 void http_client_free(struct http_client *c);
+/* The Hub settings c was made with. */
+struct hub *http_client_hub(const struct http_client *c);
 void http_resp_release(struct http_resp *rs);
 /*
  * One request, following up to HUB_MAX_REDIRECTS redirects by hand. The

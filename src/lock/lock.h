@@ -4,8 +4,8 @@
  * held only while somebody holds its flock; the file's existence means
  * nothing, since huggingface_hub never deletes it.
  */
-#ifndef CORE_LOCK_H
-#define CORE_LOCK_H
+#ifndef LOCK_LOCK_H
+#define LOCK_LOCK_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -29,12 +29,19 @@ enum lock_probe {
  * Take the lock of blob etag of repo folder, creating .locks/<folder>/ and
  * the lock file (mode 0664) as huggingface_hub does. With wait, blocks
  * until acquired (interruptible: returns -1 with errno EINTR if *stop is
- * set); without, returns 1 when someone else holds it. Returns 0 and the
- * open descriptor in *fd when acquired.
+ * set); without, returns LOCK_ACQUIRE_BUSY when someone else holds it.
+ * Returns LOCK_ACQUIRED and the open descriptor in *fd when acquired,
+ * LOCK_ACQUIRE_FAILED with err set otherwise.
  */
-int lock_acquire(struct cache *c, const char *folder, const char *etag,
-		 bool wait, volatile const int *stop, int *fd,
-		 struct strbuf *err);
+enum lock_acquire_result {
+	LOCK_ACQUIRE_FAILED = -1,
+	LOCK_ACQUIRED = 0,
+	LOCK_ACQUIRE_BUSY = 1,
+};
+enum lock_acquire_result lock_acquire(struct cache *c, const char *folder,
+				      const char *etag, bool wait,
+				      volatile const int *stop, int *fd,
+				      struct strbuf *err);
 /* Release a lock taken with lock_acquire. The file stays, as in filelock. */
 void lock_release(int fd);
 /*

@@ -9,7 +9,7 @@
 
 #include "cache/repo.h"
 #include "maint/clean-locks.h"
-#include "model/model.h"
+#include "model/inspect.h"
 #include "util/fsutil.h"
 #include "util/stop.h"
 #include "util/xalloc.h"

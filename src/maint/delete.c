@@ -924,9 +924,10 @@ out:
 	return ret;
 }
 
-int delete_blob(struct cache *c, const char *folder, const char *name,
-		bool dry_run, struct lock_grace *grace, uint64_t *bytes,
-		struct strbuf *err)
+enum delete_outcome delete_blob(struct cache *c, const char *folder,
+				const char *name, bool dry_run,
+				struct lock_grace *grace, uint64_t *bytes,
+				struct strbuf *err)
 {
 	struct stat st;
 	char *etag, *lockname;
@@ -992,7 +993,7 @@ int delete_blob(struct cache *c, const char *folder, const char *name,
 			}
 		}
 		if (pr == LOCK_HELD || pr == LOCK_NO_FLOCK) {
-			ret = 1;
+			ret = DELETE_BUSY;
 			goto out;
 		}
 	}
@@ -1005,7 +1006,7 @@ int delete_blob(struct cache *c, const char *folder, const char *name,
 				name, strerror(errno));
 	} else {
 		*bytes = S_ISREG(st.st_mode) ? (uint64_t)st.st_size : 0;
-		ret = 0;
+		ret = DELETE_DONE;
 	}
 out:
 	if (fd >= 0) {

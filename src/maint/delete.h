@@ -21,8 +21,8 @@
  *    of lock.h (unlink while holding, then a grace period), and the lock
  *    folder when it is left empty.
  */
-#ifndef CORE_DELETE_H
-#define CORE_DELETE_H
+#ifndef MAINT_DELETE_H
+#define MAINT_DELETE_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -132,15 +132,22 @@ const char *delete_kind_name(enum delete_kind k);
  * Remove one file blobs/<name> of repo folder (a blob or a *.incomplete
  * file) after taking its blob lock .locks/<folder>/<etag>.lock without
  * blocking (etag = name up to the first '.'; the lock file is created if
- * missing). Returns 0 when removed (*bytes = its size), 1 when the lock
- * is held by someone else (nothing done), -1 on error. With dry_run the
+ * missing). Returns DELETE_DONE when removed (*bytes = its size),
+ * DELETE_BUSY when the lock is held by someone else (nothing done),
+ * DELETE_FAILED with err set. With dry_run the
  * lock is only probed and nothing changes. With grace non-NULL the lock
  * file is then removed as well (unlinked while held and parked in
  * grace; call lock_grace_finish before exiting); with grace NULL it is
  * released and left in place, as huggingface_hub leaves it.
  */
-int delete_blob(struct cache *c, const char *folder, const char *name,
-		bool dry_run, struct lock_grace *grace, uint64_t *bytes,
-		struct strbuf *err);
+enum delete_outcome {
+	DELETE_FAILED = -1,
+	DELETE_DONE = 0,
+	DELETE_BUSY = 1,
+};
+enum delete_outcome delete_blob(struct cache *c, const char *folder,
+				const char *name, bool dry_run,
+				struct lock_grace *grace, uint64_t *bytes,
+				struct strbuf *err);
 
 #endif

@@ -7,8 +7,8 @@
  * models--, datasets--, spaces-- and kernels-- repos. Nothing here changes the
  * cache.
  */
-#ifndef CORE_DOCTOR_H
-#define CORE_DOCTOR_H
+#ifndef MAINT_DOCTOR_H
+#define MAINT_DOCTOR_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -9,8 +9,8 @@
  * link: links are skipped, so nothing outside the cache is looked at or
  * changed.
  */
-#ifndef CORE_PERMS_H
-#define CORE_PERMS_H
+#ifndef MAINT_PERMS_H
+#define MAINT_PERMS_H
 
 #include <stdbool.h>
 #include <stddef.h>

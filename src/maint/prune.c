@@ -38,14 +38,15 @@ static void prune_blob(struct cache *c, struct prune_item *a, bool dry_run,
 {
 	struct strbuf err = STRBUF_INIT;
 	uint64_t bytes = 0;
-	int r = delete_blob(c, a->item->folder, a->item->name, dry_run,
+	enum delete_outcome r =
+		delete_blob(c, a->item->folder, a->item->name, dry_run,
 			    dry_run ? NULL : grace, &bytes, &err);
 
-	if (r == 1) {
+	if (r == DELETE_BUSY) {
 		a->state = PRUNE_BUSY;
 		a->error = xstrdup("its blob lock is held (download in "
 				   "progress)");
-	} else if (r < 0) {
+	} else if (r == DELETE_FAILED) {
 		a->state = PRUNE_FAILED;
 		a->error = strbuf_detach(&err, NULL);
 	} else if (!dry_run) {
@@ -87,7 +88,7 @@ static void prune_revision(struct cache *c, struct prune_item *a, bool dry_run,
 	if (r == 1) {
 		a->state = PRUNE_BUSY;
 		a->error = xstrdup("a blob lock of the repo is held");
-	} else if (r < 0) {
+	} else if (r == DELETE_FAILED) {
 		a->state = PRUNE_FAILED;
 		a->error = strbuf_detach(&err, NULL);
 		a->bytes = p.bytes_freed;

@@ -8,8 +8,8 @@
  * Each distinct file (same device and inode) is hashed once, however many
  * snapshot entries name it, by a pool of worker threads.
  */
-#ifndef CORE_VERIFY_H
-#define CORE_VERIFY_H
+#ifndef MAINT_VERIFY_H
+#define MAINT_VERIFY_H
 
 #include <stdbool.h>
 #include <stddef.h>

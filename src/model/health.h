@@ -4,12 +4,13 @@
  * links, files that are not regular or not readable, pending downloads
  * (blobs/ *.incomplete) and damaged refs. Nothing here prints.
  */
-#ifndef CORE_HEALTH_H
-#define CORE_HEALTH_H
+#ifndef MODEL_HEALTH_H
+#define MODEL_HEALTH_H
 
 #include <stdbool.h>
 
-#include "model/model.h"
+#include "model/classify.h"
+#include "model/meta.h"
 #include "cache/repo.h"
 
 #define HEALTH_OK "Model is healthy"

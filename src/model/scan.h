@@ -2,7 +2,7 @@
  * Inspecting many repos of the cache at once: the models of "mlxk list".
  * Owns the worker pool that runs model_inspect over the repo folders on
  * a few threads and keeps the results in the cache's order. Uses cache/
- * (repo folders, names, resolve's name match) and model/model.h.
+ * (repo folders, names, resolve's name match) and model/inspect.h.
  */
 #ifndef MODEL_SCAN_H
 #define MODEL_SCAN_H
@@ -10,7 +10,7 @@
 #include <stddef.h>
 
 #include "cache/cache.h"
-#include "model/model.h"
+#include "model/inspect.h"
 #include "util/strbuf.h"
 
 struct model_scan_opts {

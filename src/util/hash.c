@@ -72,8 +72,8 @@ void hasher_release(struct hasher *h)
 	h->ctx = NULL;
 }
 
-int hash_fd_matches(int fd, const char *expected, uint64_t size, char *actual,
-		    volatile const int *stop)
+enum hash_match hash_fd_matches(int fd, const char *expected, uint64_t size,
+				char *actual, volatile const int *stop)
 {
 	struct hasher h;
 	size_t bufsz = 1 << 20;
@@ -82,7 +82,7 @@ int hash_fd_matches(int fd, const char *expected, uint64_t size, char *actual,
 
 	if (kind < 0) {
 		errno = EINVAL;
-		return -1;
+		return HASH_ERROR;
 	}
 	buf = xmalloc(bufsz);
 	hasher_init(&h, (enum hash_kind)kind, size);
@@ -96,7 +96,7 @@ int hash_fd_matches(int fd, const char *expected, uint64_t size, char *actual,
 			hasher_release(&h);
 			free(buf);
 			errno = saved;
-			return -1;
+			return HASH_ERROR;
 		}
 		if (n == 0)
 			break;
@@ -104,5 +104,5 @@ int hash_fd_matches(int fd, const char *expected, uint64_t size, char *actual,
 	}
 	free(buf);
 	hasher_final(&h, actual);
-	return strcasecmp(actual, expected) == 0;
+	return strcasecmp(actual, expected) == 0 ? HASH_MATCH : HASH_MISMATCH;
 }

@@ -2,8 +2,8 @@
  * Streaming content hashes of the cache: a blob's name is SHA-256 of its
  * content (LFS files) or its git blob id, SHA-1 of "blob <size>\0" + content.
  */
-#ifndef CORE_HASH_H
-#define CORE_HASH_H
+#ifndef UTIL_HASH_H
+#define UTIL_HASH_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -32,10 +32,15 @@ void hasher_final(struct hasher *h, char *out);
 void hasher_release(struct hasher *h);
 /*
  * Hash everything readable from fd (from its current offset) and compare
- * with the expected hex name. Returns 1 match, 0 mismatch, -1 on a read
- * error (errno set). actual receives the digest.
+ * with the expected hex name: HASH_MATCH, HASH_MISMATCH, or HASH_ERROR on
+ * a read error or interruption (errno set). actual receives the digest.
  */
-int hash_fd_matches(int fd, const char *expected, uint64_t size, char *actual,
-		    volatile const int *stop);
+enum hash_match {
+	HASH_ERROR = -1,
+	HASH_MISMATCH = 0,
+	HASH_MATCH = 1,
+};
+enum hash_match hash_fd_matches(int fd, const char *expected, uint64_t size,
+				char *actual, volatile const int *stop);
 
 #endif

@@ -7,8 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api/model-json.h"
 #include "model/health.h"
-#include "model/model.h"
+#include "model/inspect.h"
 #include "util/xalloc.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -258,7 +258,7 @@ static void test_delete(void)
 	is_int(delete_execute(&c, &p, &o, &err), 1, "refused without force");
 	ok(there("models--o--m/refs/main"), "nothing deleted");
 	ok(delete_blob(&c, "models--o--m", "only2.abcdef12.incomplete", false,
-		       NULL, &bytes, &err) == 1,
+		       NULL, &bytes, &err) == DELETE_BUSY,
 	   "delete_blob refuses a busy .incomplete");
 	o.force = true;
 	is_int(delete_execute(&c, &p, &o, &err), 0, "forced deletion");
@@ -274,7 +274,7 @@ static void test_delete(void)
 	close(holder);
 
 	ok(delete_blob(&c, "models--o--m", "only2.abcdef12.incomplete", false,
-		       NULL, &bytes, &err) == 0 &&
+		       NULL, &bytes, &err) == DELETE_DONE &&
 		   bytes == 7,
 	   "delete_blob removes a free .incomplete");
 	ok(delete_plan_repo(&c, "models--o--m", &p, &err) == 0, "plan repo");

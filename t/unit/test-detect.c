@@ -4,7 +4,7 @@
 
 #include "tap.h"
 #include "model/health.h"
-#include "model/model.h"
+#include "model/inspect.h"
 #include "cache/repo.h"
 #include "util/humanize.h"
 
