@@ -101,6 +101,7 @@ check: test asan-test tsan-test
 FORMAT_SRC = $(wildcard src/*.c src/*.h src/*/*.c src/*/*.h t/unit/*.c t/unit/*.h t/fuzz/*.c)
 lint:
 	scripts/check-layers .
+	scripts/check-cmd-fs
 	clang-format --dry-run --Werror $(FORMAT_SRC)
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
 		--inline-suppr --std=c99 -D__GNUC__ -Isrc $(PKG_CFLAGS) \
