@@ -256,7 +256,8 @@ static int run(const struct rm_opts *o, struct cache *c,
 	struct delete_opts dopts = { 0 };
 	char *commit = NULL;
 	json_t *d;
-	int ret = EXIT_OK, r;
+	int ret = EXIT_OK;
+	enum delete_outcome r;
 
 	memset(&p, 0, sizeof(p));
 	if (find_commit(c, res, &commit, &err) < 0) {
@@ -310,11 +311,11 @@ static int run(const struct rm_opts *o, struct cache *c,
 	dopts.force = o->force;
 	dopts.stop = &mlxk_interrupted;
 	r = delete_execute(c, &p, &dopts, &err);
-	if (r == 1) {
+	if (r == DELETE_BUSY) {
 		ret = report_locks_present(o, &p, res, commit);
 		goto out;
 	}
-	if (r < 0) {
+	if (r == DELETE_FAILED) {
 		bool perm = false;
 
 		for (size_t i = 0; i < p.nr; i++)

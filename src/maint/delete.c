@@ -600,7 +600,7 @@ static int take_lock(struct exec *x, const char *etag)
 		x->nr_held++;
 	} else if (pr == LOCK_HELD || pr == LOCK_NO_FLOCK || pr == LOCK_SOFT) {
 		mark_busy(x->p, name);
-		ret = 1;
+		ret = DELETE_BUSY;
 	}
 	/* LOCK_NOT_FILE / LOCK_UNREADABLE: a hostile or foreign entry that
 	 * no client can lock either; the blob is not protected by it. */
@@ -763,12 +763,13 @@ static void finish_totals(struct exec *x)
 		errno == ENOENT;
 }
 
-int delete_execute(struct cache *c, struct delete_plan *p,
-		   const struct delete_opts *o, struct strbuf *err)
+enum delete_outcome delete_execute(struct cache *c, struct delete_plan *p,
+				   const struct delete_opts *o,
+				   struct strbuf *err)
 {
 	struct exec x;
 	bool need_locks = false, made_lock_dir = false;
-	int ret = 0;
+	enum delete_outcome ret = DELETE_DONE;
 
 	memset(&x, 0, sizeof(x));
 	x.c = c;
@@ -817,12 +818,13 @@ int delete_execute(struct cache *c, struct delete_plan *p,
 	}
 	if (p->held_locks.nr && !o->force) {
 		release_locks(&x, false);
-		ret = 1;
+		ret = DELETE_BUSY;
 		goto out;
 	}
 	if (stop_requested(o->stop)) {
 		release_locks(&x, false);
-		ret = error_set(err, "interrupted");
+		error_set(err, "interrupted");
+		ret = DELETE_FAILED;
 		goto out;
 	}
 	plan_finish(p);
@@ -833,7 +835,7 @@ int delete_execute(struct cache *c, struct delete_plan *p,
 	    run_stage(&x, DEL_SNAPSHOT, true) < 0) {
 		skip_rest(p);
 		release_locks(&x, false);
-		ret = -1;
+		ret = DELETE_FAILED;
 		goto out;
 	}
 	for (size_t i = 0; i < p->nr; i++) {
@@ -849,7 +851,7 @@ int delete_execute(struct cache *c, struct delete_plan *p,
 		release_locks(&x, false);
 		if (!x.failed)
 			error_set(err, "interrupted");
-		ret = -1;
+		ret = DELETE_FAILED;
 		goto out;
 	}
 	run_stage(&x, DEL_NO_EXIST, false);
@@ -901,7 +903,7 @@ int delete_execute(struct cache *c, struct delete_plan *p,
 			close(root);
 		}
 	}
-	ret = x.failed ? -1 : 0;
+	ret = x.failed ? DELETE_FAILED : DELETE_DONE;
 out:
 	lock_grace_release(&x.grace);
 	for (size_t i = 0; i < x.nr_held; i++) {
@@ -964,7 +966,7 @@ enum delete_outcome delete_blob(struct cache *c, const char *folder,
 			pr = soft_lock_live(lfd, lockname) ? LOCK_HELD
 							   : LOCK_FREE;
 		if (pr == LOCK_HELD || pr == LOCK_NO_FLOCK) {
-			ret = 1;
+			ret = DELETE_BUSY;
 		} else {
 			*bytes = S_ISREG(st.st_mode) ? (uint64_t)st.st_size : 0;
 			ret = 0;

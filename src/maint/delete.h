@@ -112,17 +112,27 @@ int delete_plan_repo(struct cache *c, const char *folder, struct delete_plan *p,
 int delete_plan_revision(struct cache *c, const char *folder,
 			 const char *commit, struct delete_plan *p,
 			 struct strbuf *err);
+/* How a deletion went. */
+enum delete_outcome {
+	DELETE_FAILED = -1,
+	DELETE_DONE = 0,
+	DELETE_BUSY = 1,
+};
+
 /*
  * Carry out a plan. Returns:
- *   0  done (entries DEL_DONE, or DEL_BUSY when forced);
- *   1  refused: some blob lock of the repo is held and o->force is off;
- *      nothing was changed; p->held_locks lists the locks;
- *  -1  something could not be removed: err names the first failure
- *      (errno in p->entries[i].err). A failure while removing refs or
- *      snapshots stops before the blobs, so the repo stays consistent.
+ *   DELETE_DONE    done (entries DEL_DONE, or DEL_BUSY when forced);
+ *   DELETE_BUSY    refused: some blob lock of the repo is held and
+ *                  o->force is off; nothing was changed; p->held_locks
+ *                  lists the locks;
+ *   DELETE_FAILED  something could not be removed: err names the first
+ *                  failure (errno in p->entries[i].err). A failure while
+ *                  removing refs or snapshots stops before the blobs, so
+ *                  the repo stays consistent.
  */
-int delete_execute(struct cache *c, struct delete_plan *p,
-		   const struct delete_opts *o, struct strbuf *err);
+enum delete_outcome delete_execute(struct cache *c, struct delete_plan *p,
+				   const struct delete_opts *o,
+				   struct strbuf *err);
 void delete_plan_release(struct delete_plan *p);
 
 /* "ref", "snapshot", "blob", "incomplete", "no_exist", "tree", ... */
@@ -140,11 +150,6 @@ const char *delete_kind_name(enum delete_kind k);
  * grace; call lock_grace_finish before exiting); with grace NULL it is
  * released and left in place, as huggingface_hub leaves it.
  */
-enum delete_outcome {
-	DELETE_FAILED = -1,
-	DELETE_DONE = 0,
-	DELETE_BUSY = 1,
-};
 enum delete_outcome delete_blob(struct cache *c, const char *folder,
 				const char *name, bool dry_run,
 				struct lock_grace *grace, uint64_t *bytes,

@@ -63,7 +63,7 @@ static void prune_revision(struct cache *c, struct prune_item *a, bool dry_run,
 	struct strbuf err = STRBUF_INIT;
 	struct delete_plan p;
 	struct delete_opts o;
-	int r;
+	enum delete_outcome r;
 
 	memset(&o, 0, sizeof(o));
 	o.stop = stop;
@@ -85,7 +85,7 @@ static void prune_revision(struct cache *c, struct prune_item *a, bool dry_run,
 		return;
 	}
 	r = delete_execute(c, &p, &o, &err);
-	if (r == 1) {
+	if (r == DELETE_BUSY) {
 		a->state = PRUNE_BUSY;
 		a->error = xstrdup("a blob lock of the repo is held");
 	} else if (r == DELETE_FAILED) {

@@ -255,13 +255,15 @@ static void test_delete(void)
 		   p.whole_repo,
 	   "the last revision plans the whole repo");
 	is_int((long long)p.held_locks.nr, 1, "plan sees the held lock");
-	is_int(delete_execute(&c, &p, &o, &err), 1, "refused without force");
+	is_int(delete_execute(&c, &p, &o, &err), DELETE_BUSY,
+	       "refused without force");
 	ok(there("models--o--m/refs/main"), "nothing deleted");
 	ok(delete_blob(&c, "models--o--m", "only2.abcdef12.incomplete", false,
 		       NULL, &bytes, &err) == DELETE_BUSY,
 	   "delete_blob refuses a busy .incomplete");
 	o.force = true;
-	is_int(delete_execute(&c, &p, &o, &err), 0, "forced deletion");
+	is_int(delete_execute(&c, &p, &o, &err), DELETE_DONE,
+	       "forced deletion");
 	ok(there("models--o--m/blobs/only2") &&
 		   there("models--o--m/blobs/only2.abcdef12.incomplete") &&
 		   there(".locks/models--o--m/only2.lock"),
@@ -278,7 +280,7 @@ static void test_delete(void)
 		   bytes == 7,
 	   "delete_blob removes a free .incomplete");
 	ok(delete_plan_repo(&c, "models--o--m", &p, &err) == 0, "plan repo");
-	is_int(delete_execute(&c, &p, &o, &err), 0, "repo deleted");
+	is_int(delete_execute(&c, &p, &o, &err), DELETE_DONE, "repo deleted");
 	ok(p.repo_removed && !there("models--o--m") &&
 		   !there(".locks/models--o--m"),
 	   "repo and lock folder gone");
