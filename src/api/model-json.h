@@ -2,6 +2,7 @@
  * MLX-Knife 2.0's JSON API (spec 0.2.3) for models: the renderings that
  * scripts depend on, kept apart from the model subsystem that only knows
  * what a model is. Uses model/ and util/; used by the commands.
+ * Layer: api/ (may use model/, cache/, util/).
  */
 #ifndef API_MODEL_JSON_H
 #define API_MODEL_JSON_H

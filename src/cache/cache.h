@@ -1,6 +1,7 @@
 /*
  * The HuggingFace Hub cache as a whole: where it is, which repos it holds,
  * and how it is opened. The names of things in it: cache/names.h.
+ * Layer: cache/ (may use util/).
  */
 #ifndef CACHE_CACHE_H
 #define CACHE_CACHE_H

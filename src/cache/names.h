@@ -4,6 +4,7 @@
  * ("<etag>.incomplete", "<etag>.<8 hex>.incomplete") and the temporary
  * files of atomic writes ("<name>.<8 hex>.tmp", "tmpXXXXXXXX.tmp").
  * Pure string rules: nothing here touches the file system.
+ * Layer: cache/ (may use util/).
  */
 #ifndef CACHE_NAMES_H
 #define CACHE_NAMES_H

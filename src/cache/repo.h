@@ -6,6 +6,7 @@
  * entry is classified by reading the link text, and a blob is opened in
  * blobs/ with O_NOFOLLOW. A link that leaves the repo's blobs/ folder is
  * reported, never opened.
+ * Layer: cache/ (may use util/).
  */
 #ifndef CACHE_REPO_H
 #define CACHE_REPO_H

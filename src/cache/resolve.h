@@ -2,6 +2,7 @@
  * Name resolution for commands that take one model: exact "org/name",
  * "mlx-community/" short names, a case-insensitive unique substring, and
  * "name@rev" where rev is a ref name or a commit-hash prefix.
+ * Layer: cache/ (may use util/).
  */
 #ifndef CACHE_RESOLVE_H
 #define CACHE_RESOLVE_H

@@ -12,6 +12,7 @@
  * Paths sorted, one-space indent, non-ASCII escaped: the bytes Python's
  * json.dump(indent=1) writes. lfs_* only for LFS files, xet_hash only for
  * Xet-backed ones.
+ * Layer: cache/ (may use util/).
  */
 #ifndef CACHE_TREES_H
 #define CACHE_TREES_H

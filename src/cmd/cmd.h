@@ -1,6 +1,7 @@
 /*
  * The command table's view of a command (after tmux's cmd_entry): each
  * command lives in src/cmd/<verb>.c and exports one entry.
+ * Layer: cmd/ (may use every subsystem).
  */
 #ifndef CMD_CMD_H
 #define CMD_CMD_H

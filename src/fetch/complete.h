@@ -4,6 +4,7 @@
  * "mlxk pull", online (against the Hub's listing) and offline (the cache
  * alone). Read-only: nothing here changes the cache. Uses cache/ (repos,
  * trees/ listings), lock/ (probing blob locks) and hub/ (file filters).
+ * Layer: fetch/ (may use hub/, cache/, lock/, util/).
  */
 #ifndef FETCH_COMPLETE_H
 #define FETCH_COMPLETE_H

@@ -5,6 +5,7 @@
  * (resumed with Range from its size), are hashed on the way in, and only
  * a file of the right size and hash is renamed to blobs/<etag> and linked
  * from snapshots/<commit>/<path>.
+ * Layer: fetch/ (may use hub/, cache/, lock/, util/).
  */
 #ifndef FETCH_DOWNLOAD_H
 #define FETCH_DOWNLOAD_H

@@ -1,4 +1,7 @@
-/* Writing trees/<commit>.json after a pull (format: cache/trees.h). */
+/*
+ * Writing trees/<commit>.json after a pull (format: cache/trees.h).
+ * Layer: fetch/ (may use hub/, cache/, lock/, util/).
+ */
 #ifndef FETCH_TREES_WRITE_H
 #define FETCH_TREES_WRITE_H
 

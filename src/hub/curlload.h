@@ -8,6 +8,7 @@
  * and pull.c make into calls through a table that curl_api() fills with
  * dlopen/dlsym on first use. Built with MLXK_CURL_DLOPEN undefined (the
  * default on macOS, or make CURL_DLOPEN=0), it is plain <curl/curl.h>.
+ * Layer: hub/ (may use util/).
  */
 #ifndef HUB_CURLLOAD_H
 #define HUB_CURLLOAD_H

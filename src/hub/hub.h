@@ -6,6 +6,7 @@
  *
  * The parsers (tree pages, Link headers, ETags, repo paths, globs) are
  * pure functions so that they can be unit-tested and fuzzed.
+ * Layer: hub/ (may use util/).
  */
 #ifndef HUB_HUB_H
 #define HUB_HUB_H

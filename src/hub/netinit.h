@@ -3,6 +3,7 @@
  * (hub/curlload.h) and its global state set up, once, on the main thread
  * before any other thread runs. Owns nothing else; uses hub/curlload and
  * util/. Commands call this instead of libcurl.
+ * Layer: hub/ (may use util/).
  */
 #ifndef HUB_NETINIT_H
 #define HUB_NETINIT_H

@@ -2,6 +2,7 @@
  * What the files of the lock subsystem share with each other and nobody
  * else: flock.c takes and unlinks, grace.c parks what was unlinked,
  * escort.c sees parked files' waiters through, sweep.c drives all three.
+ * Layer: lock/ (may use cache/, util/).
  */
 #ifndef LOCK_INTERNAL_H
 #define LOCK_INTERNAL_H

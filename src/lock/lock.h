@@ -3,6 +3,7 @@
  * .locks/<repo folder>/<etag>.lock, locked with flock(LOCK_EX). A lock is
  * held only while somebody holds its flock; the file's existence means
  * nothing, since huggingface_hub never deletes it.
+ * Layer: lock/ (may use cache/, util/).
  */
 #ifndef LOCK_LOCK_H
 #define LOCK_LOCK_H

@@ -5,6 +5,7 @@
  * <repo>/blobs/) and the removal of lock folders left empty for repos
  * that are gone. Each lock file goes by lock/'s safe recipe (lock_sweep_*).
  * Uses cache/, model/ (is a repo MLX?) and lock/; never prints.
+ * Layer: maint/ (may use cache/, model/, lock/, util/).
  */
 #ifndef MAINT_CLEAN_LOCKS_H
 #define MAINT_CLEAN_LOCKS_H

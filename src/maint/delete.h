@@ -20,6 +20,7 @@
  *  - removes the lock files of the blobs it deleted with the safe recipe
  *    of lock.h (unlink while holding, then a grace period), and the lock
  *    folder when it is left empty.
+ * Layer: maint/ (may use cache/, model/, lock/, util/).
  */
 #ifndef MAINT_DELETE_H
 #define MAINT_DELETE_H

@@ -6,6 +6,7 @@
  * detached revisions, and permission problems of shared caches. Covers
  * models--, datasets--, spaces-- and kernels-- repos. Nothing here changes the
  * cache.
+ * Layer: maint/ (may use cache/, model/, lock/, util/).
  */
 #ifndef MAINT_DOCTOR_H
 #define MAINT_DOCTOR_H

@@ -8,6 +8,7 @@
  * The walk works on directory descriptors and never follows a symbolic
  * link: links are skipped, so nothing outside the cache is looked at or
  * changed.
+ * Layer: maint/ (may use cache/, model/, lock/, util/).
  */
 #ifndef MAINT_PERMS_H
 #define MAINT_PERMS_H

@@ -7,6 +7,7 @@
  * and trees/ leftovers and temporary files after checking again that
  * they are still garbage. Uses cache/, lock/, maint/doctor and
  * maint/delete; never prints.
+ * Layer: maint/ (may use cache/, model/, lock/, util/).
  */
 #ifndef MAINT_PRUNE_H
 #define MAINT_PRUNE_H

@@ -7,6 +7,7 @@
  *
  * Each distinct file (same device and inode) is hashed once, however many
  * snapshot entries name it, by a pool of worker threads.
+ * Layer: maint/ (may use cache/, model/, lock/, util/).
  */
 #ifndef MAINT_VERIFY_H
 #define MAINT_VERIFY_H

@@ -2,6 +2,7 @@
  * What a model is: framework (MLX, GGUF, PyTorch), type and capabilities
  * by MLX-Knife 2.0's rules, and mlx-lm's table of known model types.
  * Uses the parsed metadata (model/meta.h) and the repo (cache/repo.h).
+ * Layer: model/ (may use cache/, util/).
  */
 #ifndef MODEL_CLASSIFY_H
 #define MODEL_CLASSIFY_H

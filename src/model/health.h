@@ -3,6 +3,7 @@
  * (same reason strings) plus what it never looked at: broken snapshot
  * links, files that are not regular or not readable, pending downloads
  * (blobs/ *.incomplete) and damaged refs. Nothing here prints.
+ * Layer: model/ (may use cache/, util/).
  */
 #ifndef MODEL_HEALTH_H
 #define MODEL_HEALTH_H

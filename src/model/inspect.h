@@ -2,6 +2,7 @@
  * The model object of MLX-Knife 2.0 for one cached revision: what it is
  * (model/classify.h), whether it is intact and runnable (model/health.h),
  * and what list and show display. Never prints, never renders JSON.
+ * Layer: model/ (may use cache/, util/).
  */
 #ifndef MODEL_INSPECT_H
 #define MODEL_INSPECT_H

@@ -1,6 +1,7 @@
 /*
  * The metadata files of a cached revision, each read at most once per
  * inspection and parsed once, shared by every rule. Uses cache/repo.h.
+ * Layer: model/ (may use cache/, util/).
  */
 #ifndef MODEL_META_H
 #define MODEL_META_H

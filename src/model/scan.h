@@ -3,6 +3,7 @@
  * Owns the worker pool that runs model_inspect over the repo folders on
  * a few threads and keeps the results in the cache's order. Uses cache/
  * (repo folders, names, resolve's name match) and model/inspect.h.
+ * Layer: model/ (may use cache/, util/).
  */
 #ifndef MODEL_SCAN_H
 #define MODEL_SCAN_H

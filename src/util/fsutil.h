@@ -2,6 +2,7 @@
  * File helpers that work relative to directory file descriptors and never
  * follow a symbolic link unless told to: the cache may hold hostile links,
  * and nothing here may read, write or delete outside the directory given.
+ * Layer: util/ (may use nothing outside util/).
  */
 #ifndef UTIL_FSUTIL_H
 #define UTIL_FSUTIL_H

@@ -1,6 +1,7 @@
 /*
  * Streaming content hashes of the cache: a blob's name is SHA-256 of its
  * content (LFS files) or its git blob id, SHA-1 of "blob <size>\0" + content.
+ * Layer: util/ (may use nothing outside util/).
  */
 #ifndef UTIL_HASH_H
 #define UTIL_HASH_H

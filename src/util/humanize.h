@@ -1,4 +1,7 @@
-/* Human-facing renderings of sizes, ages and times. */
+/*
+ * Human-facing renderings of sizes, ages and times.
+ * Layer: util/ (may use nothing outside util/).
+ */
 #ifndef UTIL_HUMANIZE_H
 #define UTIL_HUMANIZE_H
 

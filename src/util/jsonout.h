@@ -1,5 +1,6 @@
 /*
  * MLX-Knife's JSON envelope: {"status","command","data","error"} on stdout.
+ * Layer: util/ (may use nothing outside util/).
  */
 #ifndef UTIL_JSONOUT_H
 #define UTIL_JSONOUT_H

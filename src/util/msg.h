@@ -2,6 +2,7 @@
  * Diagnostics on stderr in one vocabulary: "mlxk: error: cannot open 'x':
  * No such file or directory". Lowercase, no full stop, what failed first.
  * Only src/mlxk.c and src/cmd/ print; the core hands back messages.
+ * Layer: util/ (may use nothing outside util/).
  */
 #ifndef UTIL_MSG_H
 #define UTIL_MSG_H

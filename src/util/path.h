@@ -1,4 +1,7 @@
-/* Paths as Python's os.path spells them (expanduser, expandvars). */
+/*
+ * Paths as Python's os.path spells them (expanduser, expandvars).
+ * Layer: util/ (may use nothing outside util/).
+ */
 #ifndef UTIL_PATH_H
 #define UTIL_PATH_H
 

@@ -2,6 +2,7 @@
  * A one-line progress display for a terminal (after curl's
  * tool_cb_prg.c): percentage, bytes, rate, ETA and files, redrawn at most
  * ten times a second.
+ * Layer: util/ (may use nothing outside util/).
  */
 #ifndef UTIL_PROGRESS_H
 #define UTIL_PROGRESS_H

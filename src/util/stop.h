@@ -3,6 +3,7 @@
  * Relaxed atomics: lock-free, so safe in a signal handler, and no data
  * race between the thread that runs the handler and the workers. A stale
  * read only delays the stop by one poll.
+ * Layer: util/ (may use nothing outside util/).
  */
 #ifndef UTIL_STOP_H
 #define UTIL_STOP_H

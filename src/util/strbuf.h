@@ -1,6 +1,7 @@
 /*
  * Growable strings (after git's strbuf): buf is never NULL and always
  * NUL-terminated, so a strbuf can be handed to any C string function.
+ * Layer: util/ (may use nothing outside util/).
  */
 #ifndef UTIL_STRBUF_H
 #define UTIL_STRBUF_H

@@ -1,4 +1,7 @@
-/* A growable list of owned strings, optionally sorted. */
+/*
+ * A growable list of owned strings, optionally sorted.
+ * Layer: util/ (may use nothing outside util/).
+ */
 #ifndef UTIL_STRLIST_H
 #define UTIL_STRLIST_H
 

@@ -1,6 +1,7 @@
 /*
  * Allocation helpers that never return NULL: running out of memory is not
  * something a command-line tool can recover from, so it dies instead.
+ * Layer: util/ (may use nothing outside util/).
  */
 #ifndef UTIL_XALLOC_H
 #define UTIL_XALLOC_H
