@@ -47,11 +47,24 @@ test_expect_success '--all: every lock folder and legacy blobs/*.lock' '
 	test "$(ls "$D/blobs" | wc -l)" = 2
 '
 
-test_expect_success 'recently used lock files stay (default 10m, mtime or ctime)' '
+test_expect_success 'recently used lock files stay (default 10m)' '
 	setup &&
 	mlxk clean-locks --all >out &&
 	test_grep "^Removed 0 lock files in 7 folders$" out &&
 	test_grep "^Kept 14: 14 used recently$" out &&
+	test_path_is_file "$L/models--org--mlxmodel/aaaa.lock"
+'
+
+test_expect_success 'recency is mtime only: a cron chmod (new ctime) is not use' '
+	setup &&
+	find "$L" -name "*.lock" -exec touch -m -d "3 hours ago" {} + &&
+	touch -m -d "1 minute ago" "$L/models--org--mlxmodel/aaaa.lock" &&
+	chmod -R g+rwxs "$L" &&
+	test "$(stat -c %Z "$L/models--org--ptmodel/aaaa.lock")" -ge "$(($(date +%s) - 60))" &&
+	mlxk clean-locks --all --force -v >out &&
+	test_grep "^kept    .locks/models--org--mlxmodel/aaaa.lock (used recently)$" out &&
+	test_grep "^Removed 13 lock files in 7 folders" out &&
+	test_path_is_missing "$L/models--org--ptmodel/aaaa.lock" &&
 	test_path_is_file "$L/models--org--mlxmodel/aaaa.lock"
 '
 

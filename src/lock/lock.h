@@ -158,7 +158,7 @@ int lock_unlink_held(int dirfd, const char *name, int fd, struct lock_grace *g);
 enum lock_fate {
 	LOCK_REMOVED,	    /* deleted (or would be, in a dry run) */
 	LOCK_KEPT_HELD,	    /* somebody holds its flock */
-	LOCK_KEPT_RECENT,   /* mtime or ctime newer than older_than */
+	LOCK_KEPT_RECENT,   /* mtime newer than older_than */
 	LOCK_KEPT_DOWNLOAD, /* its blobs/<etag>*.incomplete exists */
 	LOCK_KEPT_SOFT,	    /* non-empty SoftFileLock marker, owner alive
 			       or not provably dead */
@@ -204,7 +204,8 @@ void lock_sweep_init(struct lock_sweep *s, const struct lock_sweep_opts *o);
  * Run the recipe on every "*.lock" regular name in directory dirfd (shown
  * as display, relative to the cache root; other names are not looked at):
  *  1. lstat; anything but a regular file is kept (LOCK_KEPT_NOT_FILE);
- *  2. files whose mtime or ctime is newer than opts.older_than are kept;
+ *  2. files whose mtime is newer than opts.older_than are kept (ctime
+ *     moves on chmod and copy, which are not use);
  *  3. a non-empty file is a SoftFileLock marker "pid\nhost\n...": it is
  *     removed only when host is this host and kill(pid, 0) says ESRCH;
  *  4. an empty file whose download is in progress (blobs_fd, if >= 0,

@@ -128,13 +128,17 @@ static struct lock_sweep_item *new_item(struct lock_sweep *s,
 	return it;
 }
 
+/*
+ * Use is mtime only: every filelock acquisition opens with O_TRUNC (or
+ * truncates once locked), which moves mtime. A chmod, chown, copy or
+ * restore moves ctime without any use, and a cron "chmod -R g+rwxs" would
+ * keep every lock recent forever.
+ */
 static bool is_recent(const struct lock_sweep *s, const struct stat *st)
 {
-	time_t t = st->st_mtime > st->st_ctime ? st->st_mtime : st->st_ctime;
-
 	if (s->opts.older_than <= 0)
 		return false;
-	return s->now - t < s->opts.older_than;
+	return s->now - st->st_mtime < s->opts.older_than;
 }
 
 /* A SoftFileLock marker: remove it only if its owner is provably dead. */
