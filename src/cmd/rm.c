@@ -112,11 +112,21 @@ static void describe(FILE *f, const struct delete_plan *p,
 	fprintf(f, "Frees:      %s (%llu bytes)\n", sz.buf,
 		(unsigned long long)p->bytes);
 	fprintf(f, "Lock files: %zu to clean\n", p->nr_locks);
-	for (size_t i = 0; i < p->held_locks.nr; i++)
-		fprintf(f,
-			"Busy:       %s is held by another process: "
-			"kept with what it protects\n",
-			p->held_locks.items[i]);
+	for (size_t i = 0; i < p->held_locks.nr; i++) {
+		const char *note = i < p->held_notes.nr
+					   ? p->held_notes.items[i]
+					   : "";
+		if (*note)
+			fprintf(f,
+				"Busy:       %s (%s): kept with what it "
+				"protects\n",
+				p->held_locks.items[i], note);
+		else
+			fprintf(f,
+				"Busy:       %s is held by another process: "
+				"kept with what it protects\n",
+				p->held_locks.items[i]);
+	}
 	strbuf_release(&sz);
 }
 
@@ -150,6 +160,18 @@ static void add_plan_fields(json_t *d, const struct delete_plan *p,
 	json_object_set_new(d, "locks_detected",
 			    json_boolean(p->held_locks.nr > 0));
 	json_object_set_new(d, "lock_files", strlist_json(&p->held_locks));
+	{
+		/* Why a lock this user cannot open counts as held. */
+		json_t *notes = json_object();
+
+		for (size_t i = 0;
+		     i < p->held_locks.nr && i < p->held_notes.nr; i++)
+			if (*p->held_notes.items[i])
+				json_object_set_new(
+					notes, p->held_locks.items[i],
+					json_string(p->held_notes.items[i]));
+		json_object_set_new(d, "lock_notes", notes);
+	}
 	json_object_set_new(d, "commit_hash",
 			    commit ? json_string(commit) : json_null());
 	json_object_set_new(d, "revisions", strlist_json(&p->revisions));
@@ -208,9 +230,12 @@ static int report_locks_present(const struct rm_opts *o,
 		    "(",
 		    res->name, p->held_locks.nr,
 		    p->held_locks.nr == 1 ? " is" : "s are");
-	for (size_t i = 0; i < p->held_locks.nr; i++)
+	for (size_t i = 0; i < p->held_locks.nr; i++) {
 		strbuf_addf(&msg, "%s%s", i ? ", " : "",
 			    p->held_locks.items[i]);
+		if (i < p->held_notes.nr && *p->held_notes.items[i])
+			strbuf_addf(&msg, ": %s", p->held_notes.items[i]);
+	}
 	strbuf_addstr(&msg, "); --force removes the rest");
 	d = base_data(res->name, commit ? "delete_hash" : "delete_model",
 		      msg.buf);
@@ -350,12 +375,22 @@ static int run(const struct rm_opts *o, struct cache *c,
 		json_object_set_new(d, "kept", kept);
 		json_print_success("rm", d);
 	} else {
+		bool notes = false;
+
 		printf("%s\n", msg.buf);
+		for (size_t i = 0; i < p.held_notes.nr; i++)
+			notes = notes || *p.held_notes.items[i];
 		for (size_t i = 0; i < p.nr; i++)
 			if (p.entries[i].state == DEL_BUSY)
-				printf("Kept (lock held by another process): "
-				       "%s\n",
+				printf("Kept (%s): %s\n",
+				       notes ? "its lock is held, or cannot be "
+					       "opened by you"
+					     : "lock held by another process",
 				       p.entries[i].path);
+		for (size_t i = 0; i < p.held_locks.nr; i++)
+			if (i < p.held_notes.nr && *p.held_notes.items[i])
+				printf("  %s: %s\n", p.held_locks.items[i],
+				       p.held_notes.items[i]);
 	}
 out:
 	delete_plan_release(&p);

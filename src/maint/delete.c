@@ -93,6 +93,7 @@ void delete_plan_release(struct delete_plan *p)
 	strlist_clear(&p->revisions);
 	strlist_clear(&p->refs);
 	strlist_clear(&p->held_locks);
+	strlist_clear(&p->held_notes);
 	strlist_clear(&p->busy_etags);
 	memset(p, 0, sizeof(*p));
 }
@@ -152,12 +153,15 @@ static bool soft_lock_live(int dfd, const char *name)
 	return !dead;
 }
 
-static void mark_busy(struct delete_plan *p, const char *lockname)
+static void mark_busy_note(struct delete_plan *p, const char *lockname,
+			   const char *note)
 {
 	char *path = xasprintf(".locks/%s/%s", p->folder, lockname);
 
-	if (!strlist_has(&p->held_locks, path))
+	if (!strlist_has(&p->held_locks, path)) {
 		strlist_push(&p->held_locks, path);
+		strlist_push(&p->held_notes, note ? note : "");
+	}
 	free(path);
 	path = xstrndup(lockname, strlen(lockname) - 5);
 	if (!sorted_has(&p->busy_etags, path)) {
@@ -166,6 +170,54 @@ static void mark_busy(struct delete_plan *p, const char *lockname)
 	} else {
 		free(path);
 	}
+}
+
+static void mark_busy(struct delete_plan *p, const char *lockname)
+{
+	mark_busy_note(p, lockname, NULL);
+}
+
+/* The note of lock file lockname in p, or NULL. */
+static const char *note_of(const struct delete_plan *p, const char *lockname)
+{
+	char *path = xasprintf(".locks/%s/%s", p->folder, lockname);
+	const char *note = NULL;
+
+	for (size_t i = 0; i < p->held_locks.nr && !note; i++)
+		if (!strcmp(p->held_locks.items[i], path))
+			note = p->held_notes.items[i];
+	free(path);
+	return note;
+}
+
+/*
+ * A lock file (or, name NULL, the lock folder) this user cannot open or
+ * create: its owner can, and may hold it right now. Fail closed: it is
+ * busy, and the note names the owner.
+ */
+static void mark_closed(struct delete_plan *p, int at, const char *name,
+			const char *lockname, int err)
+{
+	struct strbuf note = STRBUF_INIT;
+
+	fs_describe_owner(at, name ? name : p->folder, &note);
+	strbuf_addf(&note, "%s%s by you (%s), so it may be held by its owner",
+		    note.len ? "; " : "",
+		    name ? "cannot be opened" : "folder cannot be used",
+		    strerror(err));
+	if (lockname) {
+		mark_busy_note(p, lockname, note.buf);
+	} else {
+		char *path = xasprintf(".locks/%s", p->folder);
+
+		if (!strlist_has(&p->held_locks, path)) {
+			strlist_push(&p->held_locks, path);
+			strlist_push(&p->held_notes, note.buf);
+		}
+		free(path);
+		p->locks_closed = true;
+	}
+	strbuf_release(&note);
 }
 
 /*
@@ -181,6 +233,15 @@ static void probe_locks(struct cache *c, struct delete_plan *p, bool add_all)
 	DIR *d;
 	int fd = open_lock_dir(c, p->folder, false), dfd;
 
+	if (fd < 0 && (errno == EACCES || errno == EPERM)) {
+		int e = errno, root = fs_opendir_at(c->fd, ".locks");
+
+		if (root >= 0) {
+			mark_closed(p, root, NULL, NULL, e);
+			close(root);
+		}
+		return;
+	}
 	if (fd < 0) {
 		int root = fs_opendir_at(c->fd, ".locks");
 
@@ -223,8 +284,13 @@ static void probe_locks(struct cache *c, struct delete_plan *p, bool add_all)
 				held = soft_lock_live(fd, n);
 			else
 				held = pr == LOCK_HELD || pr == LOCK_NO_FLOCK;
-			if (held)
+			if (pr == LOCK_UNREADABLE &&
+			    (errno == EACCES || errno == EPERM)) {
+				mark_closed(p, fd, n, n, errno);
+				held = true;
+			} else if (held) {
 				mark_busy(p, n);
+			}
 			etag = xstrndup(n, strlen(n) - 5);
 		}
 		if (add_all) {
@@ -250,7 +316,7 @@ static void plan_finish(struct delete_plan *p)
 		struct delete_entry *e = &p->entries[i];
 
 		if (e->etag && e->state == DEL_PLANNED &&
-		    sorted_has(&p->busy_etags, e->etag) &&
+		    (p->locks_closed || sorted_has(&p->busy_etags, e->etag)) &&
 		    (e->kind == DEL_BLOB || e->kind == DEL_INCOMPLETE ||
 		     e->kind == DEL_LOCK))
 			e->state = DEL_BUSY;
@@ -564,15 +630,19 @@ static int held_find(struct exec *x, const char *etag)
 static int take_lock(struct exec *x, const char *etag)
 {
 	char *name;
-	int fd = -1, ret = 0;
+	int fd = -1, ret = 0, create_err = 0;
 	bool created = false;
 	enum lock_probe pr = LOCK_MISSING;
 	struct stat st;
 
 	if (held_find(x, etag) >= 0)
 		return 0;
-	if (x->lock_fd < 0)
-		return 0; /* no usable lock folder: nobody can lock either */
+	if (x->lock_fd < 0) {
+		/* No lock folder and none can be made here (a file system
+		 * that refuses, the folder is a link): nobody can lock
+		 * either. A folder we may not use is handled by the probe. */
+		return x->p->locks_closed ? 1 : 0;
+	}
 	name = names_lock_of(etag);
 	for (int tries = 0; tries < 3; tries++) {
 		pr = lock_take_at(x->lock_fd, name, &fd);
@@ -584,7 +654,14 @@ static int take_lock(struct exec *x, const char *etag)
 				 0664);
 		if (cfd >= 0) {
 			created = true;
+			/* 0664 whatever the umask, as huggingface_hub */
+			if (fchmod(cfd, 0664) < 0) {
+				/* a file system without modes */
+			}
 			close(cfd);
+		} else if (errno == EACCES || errno == EPERM) {
+			create_err = errno;
+			break;
 		}
 	}
 	if (pr == LOCK_FREE && fstat(fd, &st) == 0 && st.st_size > 0 &&
@@ -601,9 +678,32 @@ static int take_lock(struct exec *x, const char *etag)
 	} else if (pr == LOCK_HELD || pr == LOCK_NO_FLOCK || pr == LOCK_SOFT) {
 		mark_busy(x->p, name);
 		ret = DELETE_BUSY;
+	} else if (pr == LOCK_UNREADABLE &&
+		   (errno == EACCES || errno == EPERM)) {
+		/* Its owner can open it, and may hold it: fail closed. */
+		mark_closed(x->p, x->lock_fd, name, name, errno);
+		ret = DELETE_BUSY;
+	} else if (pr == LOCK_MISSING && create_err) {
+		/*
+		 * We cannot make the lock, so we cannot keep its owner's
+		 * next download out while we delete: the folder's owner
+		 * may be starting one right now.
+		 */
+		struct strbuf note = STRBUF_INIT;
+
+		strbuf_addstr(&note, "folder ");
+		fs_describe_owner(x->lock_fd, ".", &note);
+		strbuf_addf(&note,
+			    "; the lock file is missing and you cannot "
+			    "create it (%s), so the folder's owner may be "
+			    "starting a download",
+			    strerror(create_err));
+		mark_busy_note(x->p, name, note.buf);
+		strbuf_release(&note);
+		ret = DELETE_BUSY;
 	}
-	/* LOCK_NOT_FILE / LOCK_UNREADABLE: a hostile or foreign entry that
-	 * no client can lock either; the blob is not protected by it. */
+	/* LOCK_NOT_FILE: a symlink or folder at the lock's name, which no
+	 * client can lock either; the blob is not protected by it. */
 	free(name);
 	return ret;
 }
@@ -786,10 +886,29 @@ enum delete_outcome delete_execute(struct cache *c, struct delete_plan *p,
 		x.lock_fd = open_lock_dir(c, p->folder, true);
 		made_lock_dir = x.lock_fd >= 0;
 	}
+	p->locks_closed = false;
+	if (x.lock_fd < 0 && (errno == EACCES || errno == EPERM) &&
+	    need_locks) {
+		/* A lock folder we may not use (or not create): its owner
+		 * may be downloading any of these blobs. */
+		int e = errno, root = fs_opendir_at(c->fd, ".locks");
+
+		strlist_clear(&p->held_locks);
+		strlist_clear(&p->held_notes);
+		if (root >= 0) {
+			mark_closed(p, root, NULL, NULL, e);
+			close(root);
+		} else {
+			mark_closed(p, c->fd, NULL, NULL, e);
+		}
+	}
 
 	/* 1. Take the lock of every blob that goes, and probe the others:
 	 * the plan's view of who holds what may be out of date. */
-	strlist_clear(&p->held_locks);
+	if (!p->locks_closed) {
+		strlist_clear(&p->held_locks);
+		strlist_clear(&p->held_notes);
+	}
 	strlist_clear(&p->busy_etags);
 	for (size_t i = 0; i < p->nr; i++)
 		if (p->entries[i].state == DEL_BUSY)
@@ -811,7 +930,7 @@ enum delete_outcome delete_execute(struct cache *c, struct delete_plan *p,
 			if (held_find(&x, probe.busy_etags.items[i]) >= 0)
 				continue; /* ours */
 			l = names_lock_of(probe.busy_etags.items[i]);
-			mark_busy(p, l);
+			mark_busy_note(p, l, note_of(&probe, l));
 			free(l);
 		}
 		delete_plan_release(&probe);
@@ -862,7 +981,7 @@ enum delete_outcome delete_execute(struct cache *c, struct delete_plan *p,
 		/* the blobs folder goes only if nothing busy stayed in it */
 		if (!is_kind(e, DEL_OTHER))
 			continue;
-		if (p->nr_kept || p->busy_etags.nr) {
+		if (p->nr_kept || p->busy_etags.nr || p->locks_closed) {
 			size_t n = strlen(e->path);
 			if (n > 6 && !strcmp(e->path + n - 6, "/blobs")) {
 				int rfd = fs_opendir_at(c->fd, p->folder);
@@ -960,20 +1079,41 @@ enum delete_outcome delete_blob(struct cache *c, const char *folder,
 	etag = names_blob_key(name);
 	lockname = names_lock_of(etag);
 	lfd = open_lock_dir(c, folder, !dry_run);
+	if (lfd < 0 && (errno == EACCES || errno == EPERM)) {
+		/* A lock folder we may not use: its owner may be
+		 * downloading this blob right now. Fail closed. */
+		int e = errno, root = fs_opendir_at(c->fd, ".locks");
+
+		strbuf_reset(err);
+		strbuf_addf(err, "its lock folder .locks/%s (", folder);
+		if (root >= 0) {
+			fs_describe_owner(root, folder, err);
+			close(root);
+		}
+		strbuf_addf(err, ") cannot be used by you (%s), so its "
+				 "owner may be downloading it",
+			    strerror(e));
+		ret = DELETE_BUSY;
+		goto out;
+	}
 	if (dry_run) {
 		pr = lfd >= 0 ? lock_probe_at(lfd, lockname) : LOCK_MISSING;
 		if (pr == LOCK_SOFT)
 			pr = soft_lock_live(lfd, lockname) ? LOCK_HELD
 							   : LOCK_FREE;
+		if (pr == LOCK_UNREADABLE && (errno == EACCES || errno == EPERM))
+			goto closed;
 		if (pr == LOCK_HELD || pr == LOCK_NO_FLOCK) {
 			ret = DELETE_BUSY;
 		} else {
 			*bytes = S_ISREG(st.st_mode) ? (uint64_t)st.st_size : 0;
-			ret = 0;
+			ret = DELETE_DONE;
 		}
 		goto out;
 	}
 	if (lfd >= 0) {
+		int create_err = 0;
+
 		for (int tries = 0; tries < 3; tries++) {
 			pr = lock_take_at(lfd, lockname, &fd);
 			if (pr != LOCK_MISSING)
@@ -982,8 +1122,15 @@ enum delete_outcome delete_blob(struct cache *c, const char *folder,
 					 O_RDWR | O_CREAT | O_EXCL |
 						 O_NOFOLLOW | O_CLOEXEC,
 					 0664);
-			if (cfd >= 0)
+			if (cfd >= 0) {
+				if (fchmod(cfd, 0664) < 0) {
+					/* a file system without modes */
+				}
 				close(cfd);
+			} else if (errno == EACCES || errno == EPERM) {
+				create_err = errno;
+				break;
+			}
 		}
 		if (pr == LOCK_FREE) {
 			struct stat ls;
@@ -993,6 +1140,20 @@ enum delete_outcome delete_blob(struct cache *c, const char *folder,
 				fd = -1;
 				pr = LOCK_HELD;
 			}
+		}
+		if (pr == LOCK_UNREADABLE && (errno == EACCES || errno == EPERM))
+			goto closed;
+		if (pr == LOCK_MISSING && create_err) {
+			strbuf_reset(err);
+			strbuf_addf(err,
+				    "its lock file .locks/%s/%s is missing and "
+				    "you cannot create it (%s; folder ",
+				    folder, lockname, strerror(create_err));
+			fs_describe_owner(lfd, ".", err);
+			strbuf_addstr(err, "), so its owner may be "
+					   "downloading it");
+			ret = DELETE_BUSY;
+			goto out;
 		}
 		if (pr == LOCK_HELD || pr == LOCK_NO_FLOCK) {
 			ret = DELETE_BUSY;
@@ -1009,6 +1170,21 @@ enum delete_outcome delete_blob(struct cache *c, const char *folder,
 	} else {
 		*bytes = S_ISREG(st.st_mode) ? (uint64_t)st.st_size : 0;
 		ret = DELETE_DONE;
+	}
+	goto out;
+closed:
+	/* A lock file we cannot open: its owner can, and may hold it. */
+	{
+		int e = errno;
+
+		strbuf_reset(err);
+		strbuf_addf(err, "its lock file .locks/%s/%s (", folder,
+			    lockname);
+		fs_describe_owner(lfd, lockname, err);
+		strbuf_addf(err, ") cannot be opened by you (%s), so it may "
+				 "be held by its owner",
+			    strerror(e));
+		ret = DELETE_BUSY;
 	}
 out:
 	if (fd >= 0) {

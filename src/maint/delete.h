@@ -78,7 +78,13 @@ struct delete_plan {
 	/* Lock files of the repo whose flock someone else holds (or soft
 	 * lock markers of a live owner), relative to the cache root. */
 	struct strlist held_locks;
+	/* Parallel to held_locks: "" for a held flock, or why a lock this
+	 * user cannot open counts as held ("owner bob, mode 0600; ..."). */
+	struct strlist held_notes;
 	struct strlist busy_etags; /* sorted: their etags */
+	/* The lock folder cannot be opened or written by this user: its
+	 * owner may be downloading any blob, so every blob is busy. */
+	bool locks_closed;
 	uint64_t bytes;		   /* bytes the plan frees (busy excluded) */
 	size_t nr_locks;	   /* lock files the plan removes */
 	/* After delete_execute: */
@@ -144,8 +150,9 @@ const char *delete_kind_name(enum delete_kind k);
  * file) after taking its blob lock .locks/<folder>/<etag>.lock without
  * blocking (etag = name up to the first '.'; the lock file is created if
  * missing). Returns DELETE_DONE when removed (*bytes = its size),
- * DELETE_BUSY when the lock is held by someone else (nothing done),
- * DELETE_FAILED with err set. With dry_run the
+ * DELETE_BUSY when the lock is held by someone else, or cannot be opened
+ * or created by this user and so may be held by its owner (nothing done;
+ * err says which), DELETE_FAILED with err set. With dry_run the
  * lock is only probed and nothing changes. With grace non-NULL the lock
  * file is then removed as well (unlinked while held and parked in
  * grace; call lock_grace_finish before exiting); with grace NULL it is

@@ -29,11 +29,7 @@ struct walk {
 
 char *perms_user_name(uid_t uid)
 {
-	struct passwd *pw = getpwuid(uid);
-
-	if (pw && pw->pw_name)
-		return xstrdup(pw->pw_name);
-	return xasprintf("%lu", (unsigned long)uid);
+	return fs_user_name(uid);
 }
 
 static char *group_name(gid_t gid)

@@ -44,11 +44,14 @@ static void prune_blob(struct cache *c, struct prune_item *a, bool dry_run,
 
 	if (r == DELETE_BUSY) {
 		a->state = PRUNE_BUSY;
-		a->error = xstrdup("its blob lock is held (download in "
-				   "progress)");
+		a->error = err.len ? strbuf_detach(&err, NULL)
+				   : xstrdup("its blob lock is held (download "
+					     "in progress)");
 	} else if (r == DELETE_FAILED) {
+		/* Nothing was freed: no bytes for it. */
 		a->state = PRUNE_FAILED;
 		a->error = strbuf_detach(&err, NULL);
+		a->bytes = 0;
 	} else if (!dry_run) {
 		a->state = PRUNE_DONE;
 		a->bytes = bytes;
@@ -140,7 +143,24 @@ static void prune_lock_folder(struct cache *c, struct prune_item *a,
 	lock_sweep_dir(&s, dfd, a->item->path, -1, &err);
 	lock_sweep_finish(&s);
 	kept = s.nr - s.count[LOCK_REMOVED] - s.count[LOCK_GONE];
-	if (kept) {
+	if (s.count[LOCK_KEPT_NO_PERM]) {
+		/* Not "in use": we may not remove them. */
+		const struct lock_sweep_item *np = NULL;
+		char *who;
+
+		for (size_t i = 0; i < s.nr && !np; i++)
+			if (s.items[i].fate == LOCK_KEPT_NO_PERM)
+				np = &s.items[i];
+		who = fs_user_name(np->uid);
+		a->state = PRUNE_FAILED;
+		a->error = xasprintf(
+			"%zu lock file%s you may not remove (%s, owned by %s: "
+			"%s); its owner or root can run 'mlxk prune'",
+			s.count[LOCK_KEPT_NO_PERM],
+			s.count[LOCK_KEPT_NO_PERM] == 1 ? "" : "s", np->path,
+			who, strerror(np->err ? np->err : EACCES));
+		free(who);
+	} else if (kept) {
 		a->state = PRUNE_BUSY;
 		a->error = xasprintf("%zu lock file%s kept (%s)", kept,
 				     kept == 1 ? "" : "s",
@@ -148,11 +168,19 @@ static void prune_lock_folder(struct cache *c, struct prune_item *a,
 							     : "in use or "
 							       "not removable");
 	} else if (!dry_run) {
-		if (unlinkat(lfd, a->item->folder, AT_REMOVEDIR) < 0 &&
-		    errno != ENOENT) {
+		int e = unlinkat(lfd, a->item->folder, AT_REMOVEDIR) < 0
+				? errno
+				: 0;
+
+		if (e == ENOTEMPTY || e == EEXIST) {
+			/* A client made a new lock in it meanwhile. */
+			a->state = PRUNE_BUSY;
+			a->error = xstrdup("a new lock file appeared in it "
+					   "(in use)");
+		} else if (e && e != ENOENT) {
 			a->state = PRUNE_FAILED;
 			a->error = xasprintf("cannot remove '%s': %s",
-					     a->item->path, strerror(errno));
+					     a->item->path, strerror(e));
 		} else {
 			a->state = PRUNE_DONE;
 		}

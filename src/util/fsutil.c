@@ -2,6 +2,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pwd.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -443,3 +444,25 @@ void fs_dir_close(struct fs_dir *d)
 	d->fd = -1;
 }
 #endif
+
+char *fs_user_name(uid_t uid)
+{
+	struct passwd *pw = getpwuid(uid);
+
+	if (pw && pw->pw_name)
+		return xstrdup(pw->pw_name);
+	return xasprintf("%lu", (unsigned long)uid);
+}
+
+void fs_describe_owner(int at, const char *name, struct strbuf *out)
+{
+	struct stat st;
+	char *who;
+
+	if (fstatat(at, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return;
+	who = fs_user_name(st.st_uid);
+	strbuf_addf(out, "owner %s, mode %04o", who,
+		    (unsigned)(st.st_mode & 07777));
+	free(who);
+}

@@ -101,4 +101,12 @@ void fs_dir_close(struct fs_dir *d);
 /* True if the first len characters of s are hexadecimal digits. */
 bool fs_is_hex(const char *s, size_t len);
 
+/* "alice", or the number when the user has no name (caller frees). */
+char *fs_user_name(uid_t uid);
+/*
+ * Append "owner alice, mode 0644" for the entry name under at (not
+ * following a link); nothing when it cannot be looked at.
+ */
+void fs_describe_owner(int at, const char *name, struct strbuf *out);
+
 #endif
