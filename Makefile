@@ -28,6 +28,14 @@ LINK_PKGS = $(PKGS)
 endif
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS))
 PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(LINK_PKGS))
+# libacl (Linux, Debian libacl1-dev): default ACLs that keep a shared
+# cache group-writable (health --fix-permissions). Without it (macOS),
+# mlxk builds and falls back to setgid folders.
+ACL_LIBS := $(shell $(PKG_CONFIG) --libs libacl 2>/dev/null)
+ifneq ($(ACL_LIBS),)
+PKG_CFLAGS += -DMLXK_HAVE_LIBACL
+PKG_LIBS += $(ACL_LIBS)
+endif
 ALL_CFLAGS = $(STD) $(WARN) $(OPT) -Isrc $(PKG_CFLAGS) $(DL_CFLAGS) $(CFLAGS) -MMD -MP
 ALL_LDFLAGS = $(LDFLAGS)
 LIBS = $(PKG_LIBS) $(DL_LIBS) -lpthread

@@ -65,7 +65,7 @@ test_expect_success 'the current user'"'"'s own entries lack group bits in a sha
 	setup_shared &&
 	as_u1 --json health --cache >j &&
 	json_check j "[(i[\"owner\"], i[\"mode\"], i[\"detail\"]) for i in d[\"data\"][\"cache\"][\"categories\"][\"permissions\"][\"items\"] if i[\"path\"] == \"models--org--a/blobs\"] == [(\"$U1\", \"0755\", \"no group rwx; no setgid\")]" &&
-	json_check j "[i[\"detail\"] for i in d[\"data\"][\"cache\"][\"categories\"][\"permissions\"][\"items\"] if i[\"path\"] == \".locks/models--org--a/mine.lock\"] == [\"no group read/write\"]"
+	json_check j "[(i[\"detail\"], i[\"cure\"]) for i in d[\"data\"][\"cache\"][\"categories\"][\"permissions\"][\"items\"] if i[\"path\"] == \".locks/models--org--a/mine.lock\"] == [(\"lock file only its owner can open for writing (filelock needs that); no group read/write\", \"mlxk health --cache --fix-permissions\")]"
 '
 
 test_expect_success '--fix-permissions repairs what the user owns and names the rest' '

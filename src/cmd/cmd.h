@@ -106,6 +106,8 @@ struct health_opts {
 	bool verify;	      /* --verify: re-hash every file */
 	bool cache;	      /* --cache: whole-cache diagnostics */
 	bool fix_permissions; /* --cache --fix-permissions */
+	bool dry_run;	      /* --fix-permissions --dry-run */
+	const char *group;    /* --fix-permissions --group GROUP */
 };
 
 /* Run health --verify and/or --cache; returns the exit code. */

@@ -381,8 +381,16 @@ static json_t *fix_json(const struct perms_report *fix)
 				    is->fix_error
 					    ? json_string_lossy(is->fix_error)
 					    : json_null());
+		json_object_set_new(e, "default_acl", json_boolean(is->acl));
 		json_array_append_new(items, e);
 	}
+	json_object_set_new(o, "dry_run", json_boolean(fix->dry_run));
+	json_object_set_new(o, "group", json_string_lossy(fix->group_name));
+	json_object_set_new(o, "acl",
+			    json_string(!fix->acl_built ? "unavailable"
+					: fix->acl_unsupported
+						? "unsupported"
+						: "default"));
 	json_object_set_new(o, "fixed", json_integer((json_int_t)fix->fixed));
 	json_object_set_new(o, "unfixed",
 			    json_integer((json_int_t)fix->unfixed));
@@ -437,6 +445,10 @@ static json_t *cache_json(const struct cache *c,
 					e, "type",
 					json_string(it->is_dir ? "directory"
 							       : "file"));
+				json_object_set_new(
+					e, "cure",
+					it->cure ? json_string_lossy(it->cure)
+						 : json_null());
 			}
 			json_array_append_new(items, e);
 		}
@@ -473,8 +485,26 @@ static void print_fix(const struct perms_report *fix)
 {
 	size_t shown = 0;
 
-	printf("Fixed permissions of %zu entr%s; %zu could not be fixed\n",
-	       fix->fixed, fix->fixed == 1 ? "y" : "ies", fix->unfixed);
+	printf("%s permissions of %zu entr%s; %zu could not be fixed\n",
+	       fix->dry_run ? "Would fix" : "Fixed", fix->fixed,
+	       fix->fixed == 1 ? "y" : "ies", fix->unfixed);
+	if (fix->dry_run)
+		for (size_t i = 0; i < fix->nr; i++) {
+			const struct perms_issue *is = &fix->items[i];
+
+			if (!is->fixed || ++shown > SHOW_LIMIT)
+				continue;
+			printf("  would fix %s (owner %s, mode %04o -> %04o%s)\n",
+			       is->path, is->owner, (unsigned)is->mode,
+			       (unsigned)is->new_mode,
+			       is->acl ? ", default ACL" : "");
+		}
+	shown = 0;
+	if (!fix->acl_built || fix->acl_unsupported)
+		printf("  note: %s; folders get setgid only, so everyone "
+		       "needs umask 002\n",
+		       fix->acl_built ? "this file system has no POSIX ACLs"
+				      : "this mlxk was built without libacl");
 	for (size_t i = 0; i < fix->nr; i++) {
 		const struct perms_issue *is = &fix->items[i];
 
@@ -528,6 +558,8 @@ static void print_cache(const struct cache *c, const struct doctor_report *rep)
 			if (it->detail)
 				printf(": %s", it->detail);
 			printf("\n");
+			if (k == DOCTOR_PERMISSION && it->cure)
+				printf("    cure: %s\n", it->cure);
 		}
 		if (shown > SHOW_LIMIT)
 			printf("  ... and %zu more\n", shown - SHOW_LIMIT);
@@ -557,15 +589,21 @@ static void print_cache(const struct cache *c, const struct doctor_report *rep)
 }
 
 /* --cache [--fix-permissions]; returns the exit code. */
-static int run_cache(struct cache *c, const struct health_opts *o, json_t **out)
+static int run_cache(struct cache *c, const struct health_opts *o, json_t **out,
+		     size_t *unfixed)
 {
 	struct doctor_report rep;
 	struct perms_report fix;
+	struct perms_opts po;
 	struct strbuf err = STRBUF_INIT;
 	int ret = EXIT_OK;
 
 	memset(&fix, 0, sizeof(fix));
-	if (o->fix_permissions && perms_check(c, true, &fix, &err) < 0) {
+	memset(&po, 0, sizeof(po));
+	po.fix = true;
+	po.dry_run = o->dry_run;
+	po.group = o->group;
+	if (o->fix_permissions && perms_run(c, &po, &fix, &err) < 0) {
 		if (o->json)
 			json_print_error("health", NULL, "permission_error",
 					 err.buf, NULL);
@@ -586,6 +624,7 @@ static int run_cache(struct cache *c, const struct health_opts *o, json_t **out)
 		strbuf_release(&err);
 		return EXIT_FAIL;
 	}
+	*unfixed = fix.unfixed;
 	if (fix.unfixed)
 		ret = EXIT_FAIL;
 	if (o->json) {
@@ -605,6 +644,7 @@ int health_doctor_run(struct mlxk_ctx *ctx, const struct health_opts *o)
 {
 	struct cache c;
 	json_t *data = NULL, *v = NULL;
+	size_t unfixed = 0;
 	int ret = EXIT_OK;
 
 	if (o->spec && !o->verify)
@@ -628,7 +668,7 @@ int health_doctor_run(struct mlxk_ctx *ctx, const struct health_opts *o)
 	}
 	if (o->cache) {
 		json_t *cj = NULL;
-		int r2 = run_cache(&c, o, &cj);
+		int r2 = run_cache(&c, o, &cj, &unfixed);
 
 		if (o->json && !cj) {
 			json_decref(data);
@@ -640,8 +680,17 @@ int health_doctor_run(struct mlxk_ctx *ctx, const struct health_opts *o)
 		if (r2 > ret)
 			ret = r2;
 	}
-	if (o->json)
+	if (o->json && unfixed) {
+		/* Something stays broken: an error, with the whole report. */
+		char *msg = xasprintf("%zu entr%s could not be fixed", unfixed,
+				      unfixed == 1 ? "y" : "ies");
+
+		json_print_error("health", data, "permissions_unfixed", msg,
+				 NULL);
+		free(msg);
+	} else if (o->json) {
 		json_print_success("health", data);
+	}
 	cache_close(&c);
 	return ret;
 }

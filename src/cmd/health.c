@@ -139,12 +139,15 @@ static const struct option health_options[] = {
 	{ "verify", no_argument, NULL, 'V' },
 	{ "cache", no_argument, NULL, 'C' },
 	{ "fix-permissions", no_argument, NULL, 'F' },
+	{ "group", required_argument, NULL, 'G' },
+	{ "dry-run", no_argument, NULL, 'n' },
 	{ NULL, 0, NULL, 0 },
 };
 
 static int cmd_health_exec(int argc, char **argv, struct mlxk_ctx *ctx)
 {
-	struct health_opts o = { NULL, ctx->json, false, false, false };
+	struct health_opts o = { NULL, ctx->json, false, false, false, false,
+				 NULL };
 	struct report rep = { NULL, 0, 0 };
 	struct strbuf err = STRBUF_INIT;
 	struct cache c;
@@ -166,6 +169,12 @@ static int cmd_health_exec(int argc, char **argv, struct mlxk_ctx *ctx)
 		case 'F':
 			o.fix_permissions = true;
 			break;
+		case 'G':
+			o.group = optarg;
+			break;
+		case 'n':
+			o.dry_run = true;
+			break;
 		default:
 			return cmd_option_error(&cmd_health_entry, o.json, argv,
 						health_options);
@@ -180,6 +189,10 @@ static int cmd_health_exec(int argc, char **argv, struct mlxk_ctx *ctx)
 	if (o.fix_permissions && !o.cache)
 		return cmd_usage_error(&cmd_health_entry, o.json,
 				       "--fix-permissions needs --cache");
+	if ((o.group || o.dry_run) && !o.fix_permissions)
+		return cmd_usage_error(&cmd_health_entry, o.json,
+				       "%s needs --fix-permissions",
+				       o.group ? "--group" : "--dry-run");
 	if (o.verify || o.cache)
 		return health_doctor_run(ctx, &o);
 
@@ -236,7 +249,7 @@ const struct cmd_entry cmd_health_entry = {
 	.name = "health",
 	.summary = "check the integrity of cached models",
 	.usage = "health [MODEL[@REV]] [--json] [--verify] [--cache "
-		 "[--fix-permissions]]",
+		 "[--fix-permissions [--group GROUP] [--dry-run]]]",
 	.help = "Check every cached model (or MODEL, at revision REV) with\n"
 		"MLX-Knife's integrity rules: config.json, weight index and\n"
 		"shards, LFS pointers, partial downloads, tokenizer and\n"
@@ -254,6 +267,13 @@ const struct cmd_entry cmd_health_entry = {
 		"blob\n"
 		"                     name\n"
 		"  --cache            whole-cache diagnostics\n"
-		"  --fix-permissions  with --cache: repair file modes\n",
+		"  --fix-permissions  with --cache: make the cache shared:\n"
+		"                     group read/write, setgid folders and a\n"
+		"                     default ACL for the group on what you\n"
+		"                     may change (everything, as root)\n"
+		"  --group GROUP      the shared group (default: the cache\n"
+		"                     root's); also fixes the root itself\n"
+		"  --dry-run          show what --fix-permissions would "
+		"change\n",
 	.exec = cmd_health_exec,
 };

@@ -486,6 +486,7 @@ int doctor_scan(struct cache *c, struct doctor_report *rep, struct strbuf *err)
 
 		it->detail = xstrdup(is->problem);
 		it->owner = xstrdup(is->owner);
+		it->cure = is->cure ? xstrdup(is->cure) : NULL;
 		it->mode = is->mode;
 		it->is_dir = is->is_dir;
 	}
@@ -500,6 +501,7 @@ void doctor_report_release(struct doctor_report *rep)
 		free(rep->items[i].name);
 		free(rep->items[i].detail);
 		free(rep->items[i].owner);
+		free(rep->items[i].cure);
 	}
 	free(rep->items);
 	strlist_clear(&rep->warnings);

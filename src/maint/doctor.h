@@ -46,6 +46,7 @@ struct doctor_item {
 	char *owner;
 	mode_t mode;
 	bool is_dir;
+	char *cure; /* the command that cures it */
 };
 
 struct doctor_report {

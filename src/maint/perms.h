@@ -31,6 +31,8 @@ struct perms_issue {
 	bool fixed;    /* --fix-permissions repaired it */
 	mode_t new_mode;
 	char *fix_error; /* why it could not be fixed, or NULL */
+	char *cure;	 /* the command that cures it, or NULL */
+	bool acl;	 /* (fixing) the folder gets the group's default ACL */
 };
 
 struct perms_report {
@@ -47,6 +49,16 @@ struct perms_report {
 	size_t nr, alloc;
 	size_t checked; /* entries looked at */
 	size_t fixed, unfixed;
+	bool dry_run;	     /* fixing: nothing was changed */
+	bool acl_unsupported; /* no POSIX default ACLs here: setgid only */
+	bool acl_built;	     /* this mlxk can set ACLs (libacl) */
+};
+
+struct perms_opts {
+	bool fix;	   /* repair what this user may change */
+	bool dry_run;	   /* with fix: decide, change nothing */
+	const char *group; /* with fix: the shared group (name or number);
+			      NULL: the root's group */
 };
 
 /*
@@ -63,6 +75,18 @@ struct perms_report {
  */
 int perms_check(struct cache *c, bool fix, struct perms_report *rep,
 		struct strbuf *err);
+/*
+ * perms_check with options. Fixing makes a cache shared: every entry the
+ * user may change (all of them for root; the owner's own otherwise, even
+ * mode 0000 files and 0300 folders) gets the group, owner and group
+ * read/write (folders: rwx and setgid), and every such folder a default
+ * POSIX ACL granting the group rwx, so that what any tool creates later
+ * under umask 022 stays group-writable. With a group, the root is made
+ * group-writable and setgid too; without, the root must already be
+ * group-writable. Links are never followed.
+ */
+int perms_run(struct cache *c, const struct perms_opts *o,
+	      struct perms_report *rep, struct strbuf *err);
 void perms_report_release(struct perms_report *rep);
 
 /* "alice", or the number when the user has no name. */
