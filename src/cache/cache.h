@@ -15,7 +15,16 @@
 struct cache {
 	char *root; /* absolute, symlinks resolved when it exists */
 	int fd;	    /* open on root, or -1 when the cache does not exist */
+	/*
+	 * The root is group-shared (setgid or group-writable): what we
+	 * create must stay usable by the group whatever our umask.
+	 */
+	bool shared;
 };
+
+/* Mode for folders we create: 02775 in a shared cache (fs_mkdirs_at
+ * sets the setgid bit explicitly), else 0777 & ~umask. */
+#define CACHE_DIR_MODE(c) ((c)->shared ? 02775 : 0777)
 
 /*
  * Find the cache root as huggingface_hub does: override (--cache-dir) >

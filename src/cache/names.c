@@ -90,6 +90,20 @@ char *names_incomplete_of(const char *etag)
 	return xasprintf("%s.incomplete", etag);
 }
 
+char *names_incomplete_unique(const char *etag, unsigned long tag)
+{
+	return xasprintf("%s.%08lx.incomplete", etag, tag & 0xffffffffUL);
+}
+
+bool names_is_incomplete_unique_of(const char *name, const char *etag)
+{
+	size_t n = strlen(etag);
+
+	return !strncmp(name, etag, n) && name[n] == '.' &&
+	       strlen(name + n) == 1 + 8 + 11 && fs_is_hex(name + n + 1, 8) &&
+	       !strcmp(name + n + 9, ".incomplete");
+}
+
 char *names_incomplete_etag(const char *name)
 {
 	size_t n = strlen(name);

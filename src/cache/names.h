@@ -27,6 +27,11 @@ char *names_lock_of(const char *key);
 bool names_is_incomplete(const char *name);
 /* "<etag>.incomplete": the partial file of a blob. A new string. */
 char *names_incomplete_of(const char *etag);
+/* "<etag>.<8 hex of tag>.incomplete": a process's own partial file (as
+ * huggingface_hub >= 1.18 names them). A new string. */
+char *names_incomplete_unique(const char *etag, unsigned long tag);
+/* Whether name is "<etag>.<8 hex>.incomplete" for this etag. */
+bool names_is_incomplete_unique_of(const char *name, const char *etag);
 /*
  * The blob name a .incomplete file belongs to: the part before
  * ".incomplete", or before ".<8 hex>.incomplete" (huggingface_hub >=

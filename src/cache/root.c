@@ -90,6 +90,7 @@ int cache_open(struct cache *c, const char *root, struct strbuf *err)
 
 	c->root = xstrdup(root);
 	c->fd = -1;
+	c->shared = false;
 	if (stat(root, &st) < 0) {
 		if (errno == ENOENT)
 			return 0;
@@ -102,6 +103,7 @@ int cache_open(struct cache *c, const char *root, struct strbuf *err)
 	if (c->fd < 0)
 		return error_set(err, "cannot open cache '%s': %s", root,
 				 strerror(errno));
+	c->shared = (st.st_mode & (S_ISGID | S_IWGRP)) != 0;
 	return 0;
 }
 

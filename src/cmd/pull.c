@@ -377,7 +377,7 @@ static int cmd_pull_exec(int argc, char **argv, struct mlxk_ctx *ctx)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct pull p;
-	struct cache c = { NULL, -1 };
+	struct cache c = { NULL, -1, false };
 	struct strbuf err = STRBUF_INIT;
 	struct resolved res;
 	int opt, code;

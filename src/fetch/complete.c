@@ -43,10 +43,14 @@ enum fetch_have fetch_local_state(struct cache *c, const char *name,
 		/* A partial file somebody is writing now is not ours to ask
 		 * about: we will wait for its lock. */
 		struct stat st;
+		/* Nor is another user's that we cannot append to: the
+		 * download starts a partial file of its own. */
 		if (strlist_has(&r.incomplete, inc) &&
 		    (lfd < 0 || lock_probe_at(lfd, lk) != LOCK_HELD) &&
 		    r.blobs_fd >= 0 &&
-		    fstatat(r.blobs_fd, inc, &st, AT_SYMLINK_NOFOLLOW) == 0)
+		    fstatat(r.blobs_fd, inc, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    (st.st_uid == geteuid() ||
+		     faccessat(r.blobs_fd, inc, W_OK, AT_EACCESS) == 0))
 			partial++;
 		free(inc);
 		free(lk);

@@ -1,4 +1,5 @@
 /* Parallel, verified, resumable blob downloads into the hub cache. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -73,7 +74,7 @@ static int write_ref(struct download *d, const char *ref, struct strbuf *err)
 		strbuf_addch(&rel, '/');
 		strbuf_add(&rel, ref, (size_t)(slash - ref));
 	}
-	if (fs_mkdirs_at(d->repo_fd, rel.buf, 0777, err) < 0)
+	if (fs_mkdirs_at(d->repo_fd, rel.buf, CACHE_DIR_MODE(d->cache), err) < 0)
 		goto out;
 	dfd = fs_open_path_at(d->repo_fd, rel.buf, O_RDONLY | O_DIRECTORY);
 	if (dfd < 0) {
@@ -101,9 +102,16 @@ int download_open(struct download *d, const char *ref, struct strbuf *err)
 
 	d->folder = cache_name_to_folder(d->repo);
 	d->repo_fd = d->blobs_fd = d->snap_fd = -1;
+	/*
+	 * In a group-shared cache everything we create stays usable by the
+	 * group whatever the user's umask: files 0664, folders 02775 (as
+	 * huggingface_hub's locks are 0664 always). Before any thread runs.
+	 */
+	if (d->cache->shared)
+		umask(S_IWOTH);
 	pthread_mutex_init(&d->mu, NULL);
 	pthread_cond_init(&d->cv, NULL);
-	if (fs_mkdirs_at(d->cache->fd, d->folder, 0777, err) < 0)
+	if (fs_mkdirs_at(d->cache->fd, d->folder, CACHE_DIR_MODE(d->cache), err) < 0)
 		goto out;
 	d->repo_fd = fs_opendir_at(d->cache->fd, d->folder);
 	if (d->repo_fd < 0) {
@@ -111,11 +119,11 @@ int download_open(struct download *d, const char *ref, struct strbuf *err)
 			  strerror(errno));
 		goto out;
 	}
-	if (fs_mkdirs_at(d->repo_fd, "blobs", 0777, err) < 0)
+	if (fs_mkdirs_at(d->repo_fd, "blobs", CACHE_DIR_MODE(d->cache), err) < 0)
 		goto out;
 	d->blobs_fd = fs_opendir_at(d->repo_fd, "blobs");
 	strbuf_addf(&rel, "snapshots/%s", d->commit);
-	if (d->blobs_fd < 0 || fs_mkdirs_at(d->repo_fd, rel.buf, 0777, err) < 0)
+	if (d->blobs_fd < 0 || fs_mkdirs_at(d->repo_fd, rel.buf, CACHE_DIR_MODE(d->cache), err) < 0)
 		goto out;
 	d->snap_fd =
 		fs_open_path_at(d->repo_fd, rel.buf, O_RDONLY | O_DIRECTORY);
@@ -134,7 +142,8 @@ int download_open(struct download *d, const char *ref, struct strbuf *err)
 		if (slash) {
 			char *dir =
 				xstrndup(f->path, (size_t)(slash - f->path));
-			int r = fs_mkdirs_at(d->snap_fd, dir, 0777, err);
+			int r = fs_mkdirs_at(d->snap_fd, dir,
+					     CACHE_DIR_MODE(d->cache), err);
 			free(dir);
 			if (r < 0)
 				goto out;
@@ -223,13 +232,20 @@ static int make_link(struct download *d, const struct hub_file *f,
 		}
 	}
 	if (unlinkat(dfd, base, 0) < 0 && errno != ENOENT) {
+		int e = errno;
+
 		error_set(err, "cannot replace '%s' in the snapshot: %s",
-			  f->path, strerror(errno));
+			  f->path, strerror(e));
+		if (e == EACCES || e == EPERM)
+			fs_add_eacces_hint(err, dfd, ".", "its folder");
 		goto out;
 	}
 	if (symlinkat(target, dfd, base) < 0) {
-		error_set(err, "cannot link '%s': %s", f->path,
-			  strerror(errno));
+		int e = errno;
+
+		error_set(err, "cannot link '%s': %s", f->path, strerror(e));
+		if (e == EACCES || e == EPERM)
+			fs_add_eacces_hint(err, dfd, ".", "its folder");
 		goto out;
 	}
 	ret = 0;
@@ -799,12 +815,109 @@ static int wait_for_other(struct download *d, const struct hub_file *f,
 			 r == HASH_ERROR ? "a read error" : digest);
 }
 
+/*
+ * Our own partial file from an earlier run, blobs/<etag>.<8hex>.incomplete
+ * (made when another user's <etag>.incomplete could not be appended to):
+ * its name, or NULL.
+ */
+static char *own_partial(struct download *d, const char *etag)
+{
+	struct dirent *de;
+	char *found = NULL;
+	int fd = dup(d->blobs_fd);
+	DIR *dir;
+
+	if (fd < 0)
+		return NULL;
+	dir = fdopendir(fd);
+	if (!dir) {
+		close(fd);
+		return NULL;
+	}
+	rewinddir(dir);
+	while (!found && (de = readdir(dir))) {
+		struct stat st;
+
+		if (!names_is_incomplete_unique_of(de->d_name, etag))
+			continue;
+		if (fstatat(d->blobs_fd, de->d_name, &st,
+			    AT_SYMLINK_NOFOLLOW) == 0 &&
+		    S_ISREG(st.st_mode) && st.st_uid == geteuid())
+			found = xstrdup(de->d_name);
+	}
+	closedir(dir);
+	return found;
+}
+
+/*
+ * Open the partial file of f under its lock: our own unique one if an
+ * earlier run made it, else the shared blobs/<etag>.incomplete; when that
+ * belongs to another user and cannot be appended to, a new unique
+ * <etag>.<8hex>.incomplete (as huggingface_hub >= 1.18 names them).
+ * *inc gets the name.
+ */
+static int open_partial(struct download *d, const struct hub_file *f,
+			char **inc, struct strbuf *err)
+{
+	int fd, e;
+
+	*inc = own_partial(d, f->etag);
+	if (*inc) {
+		fd = openat(d->blobs_fd, *inc,
+			    O_RDWR | O_NOFOLLOW | O_CLOEXEC);
+		if (fd >= 0)
+			return fd;
+		free(*inc);
+	}
+	*inc = names_incomplete_of(f->etag);
+	fd = openat(d->blobs_fd, *inc,
+		    O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0666);
+	if (fd >= 0 || (errno != EACCES && errno != EPERM))
+		goto done;
+	e = errno;
+	for (int tries = 0; tries < 100; tries++) {
+		free(*inc);
+		*inc = names_incomplete_unique(
+			f->etag, (unsigned long)(random() ^ getpid() ^
+						 (long)tries * 7919));
+		fd = openat(d->blobs_fd, *inc,
+			    O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+			    0666);
+		if (fd >= 0 || errno != EEXIST)
+			break;
+	}
+	if (fd < 0) {
+		/* Not even our own: blobs/ is closed to us. */
+		free(*inc);
+		*inc = names_incomplete_of(f->etag);
+		errno = e;
+	}
+done:
+	if (fd < 0) {
+		e = errno;
+		error_set(err, "cannot open 'blobs/%s': %s", *inc,
+			  strerror(e));
+		if (e == EACCES || e == EPERM) {
+			struct stat st;
+
+			if (fstatat(d->blobs_fd, *inc, &st,
+				    AT_SYMLINK_NOFOLLOW) == 0)
+				fs_add_eacces_hint(err, d->blobs_fd, *inc,
+						   NULL);
+			else
+				fs_add_eacces_hint(err, d->blobs_fd, ".",
+						   "blobs/");
+		}
+	}
+	return fd;
+}
+
 static int fetch_blob(struct download *d, struct http_client *hc,
 		      struct dl_file *df, struct strbuf *err)
 {
 	const struct hub_file *f = df->f;
 	struct xfer_file x;
-	char *inc = names_incomplete_of(f->etag);
+	char *inc = NULL;
 	char digest[65];
 	struct stat st;
 	int ret = -1;
@@ -813,11 +926,12 @@ static int fetch_blob(struct download *d, struct http_client *hc,
 	x.d = d;
 	x.df = df;
 	strbuf_init(&x.why, 0);
-	x.fd = openat(d->blobs_fd, inc,
-		      O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0666);
-	if (x.fd < 0 || fstat(x.fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+	x.fd = open_partial(d, f, &inc, err);
+	if (x.fd < 0)
+		goto out;
+	if (fstat(x.fd, &st) < 0 || !S_ISREG(st.st_mode)) {
 		error_set(err, "cannot open 'blobs/%s': %s", inc,
-			  x.fd < 0 ? strerror(errno) : "not a regular file");
+			  "not a regular file");
 		goto out;
 	}
 	pipeline_init(&x);
@@ -889,8 +1003,12 @@ again:
 	}
 	x.fd = -1;
 	if (renameat(d->blobs_fd, inc, d->blobs_fd, f->etag) < 0) {
+		int e = errno;
+
 		error_set(err, "cannot rename 'blobs/%s': %s", inc,
-			  strerror(errno));
+			  strerror(e));
+		if (e == EACCES || e == EPERM)
+			fs_add_eacces_hint(err, d->blobs_fd, ".", "blobs/");
 		goto out;
 	}
 	ret = 0;

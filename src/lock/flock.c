@@ -24,7 +24,7 @@ static int open_lock_dir(struct cache *c, const char *folder,
 	char *rel = xasprintf(".locks/%s", folder);
 	int fd = -1;
 
-	if (fs_mkdirs_at(c->fd, rel, 0777, err) == 0) {
+	if (fs_mkdirs_at(c->fd, rel, CACHE_DIR_MODE(c), err) == 0) {
 		fd = fs_open_path_at(c->fd, rel, O_RDONLY | O_DIRECTORY);
 		if (fd < 0)
 			error_set(err, "cannot open '%s': %s", rel,
@@ -52,17 +52,27 @@ enum lock_acquire_result lock_acquire(struct cache *c, const char *folder,
 			openat(dfd, name,
 			       O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0664);
 
-		if (fd < 0 && errno == EACCES)
+		int e = errno;
+
+		if (fd < 0 && errno == EACCES) {
 			fd = openat(dfd, name,
 				    O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+			/* Missing and not creatable: that is EACCES, not
+			 * "No such file". */
+			if (fd < 0 && errno == ENOENT)
+				errno = e;
+		}
 		if (fd < 0) {
+			e = errno;
 			error_set(err, "cannot open lock '.locks/%s/%s': %s",
-				  folder, name, strerror(errno));
+				  folder, name, strerror(e));
+			if (e == EACCES || e == EPERM)
+				fs_add_eacces_hint(err, dfd, ".",
+						   "its folder");
 			goto out;
 		}
 		if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
-			int e = errno;
-
+			e = errno;
 			close(fd);
 			if (e != EWOULDBLOCK && e != EAGAIN && e != EACCES) {
 				error_set(err, "cannot lock '.locks/%s/%s': %s",

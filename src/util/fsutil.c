@@ -160,8 +160,12 @@ int fs_write_atomic_at(int at, const char *name, const void *data, size_t len,
 			break;
 	}
 	if (fd < 0) {
+		int e = errno;
+
 		error_set(err, "cannot create '%s': %s", tmp.buf,
-			  strerror(errno));
+			  strerror(e));
+		if (e == EACCES || e == EPERM)
+			fs_add_eacces_hint(err, at, ".", "its folder");
 		strbuf_release(&tmp);
 		return -1;
 	}
@@ -211,11 +215,18 @@ int fs_mkdirs_at(int at, const char *relpath, mode_t mode, struct strbuf *err)
 				errno = EINVAL;
 				goto fail;
 			}
-			if (mkdirat(fd, p, mode) < 0 && errno != EEXIST)
-				goto fail;
+			bool made = mkdirat(fd, p, mode & 0777) == 0;
+
+			if (!made && errno != EEXIST)
+				goto fail_in;
 			next = fs_opendir_at(fd, p);
 			if (next < 0)
 				goto fail;
+			/* mkdir ignores setgid: a shared folder gets it (and
+			 * its exact mode, whatever the umask) here. */
+			if (made && (mode & S_ISGID) && fchmod(next, mode) < 0) {
+				/* a file system without modes */
+			}
 			if (fd != at)
 				close(fd);
 			fd = next;
@@ -231,6 +242,20 @@ int fs_mkdirs_at(int at, const char *relpath, mode_t mode, struct strbuf *err)
 fail:
 	error_set(err, "cannot create directory '%s': %s", relpath,
 		  strerror(errno));
+	if (fd != at)
+		close(fd);
+	free(copy);
+	return -1;
+fail_in:
+	/* Name the folder we could not write in, its owner and mode. */
+	{
+		int e = errno;
+
+		error_set(err, "cannot create directory '%s': %s", relpath,
+			  strerror(e));
+		if (e == EACCES || e == EPERM)
+			fs_add_eacces_hint(err, fd, ".", "its folder");
+	}
 	if (fd != at)
 		close(fd);
 	free(copy);
@@ -464,5 +489,24 @@ void fs_describe_owner(int at, const char *name, struct strbuf *out)
 	who = fs_user_name(st.st_uid);
 	strbuf_addf(out, "owner %s, mode %04o", who,
 		    (unsigned)(st.st_mode & 07777));
+	free(who);
+}
+
+void fs_add_eacces_hint(struct strbuf *err, int at, const char *name,
+			const char *display)
+{
+	struct stat st;
+	char *who;
+
+	if (fstatat(at, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return;
+	who = fs_user_name(st.st_uid);
+	strbuf_addstr(err, " (");
+	if (display)
+		strbuf_addf(err, "%s: ", display);
+	strbuf_addf(err,
+		    "owner %s, mode %04o; fix: run 'mlxk health --cache "
+		    "--fix-permissions' as %s or root)",
+		    who, (unsigned)(st.st_mode & 07777), who);
 	free(who);
 }

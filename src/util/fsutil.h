@@ -108,5 +108,12 @@ char *fs_user_name(uid_t uid);
  * following a link); nothing when it cannot be looked at.
  */
 void fs_describe_owner(int at, const char *name, struct strbuf *out);
+/*
+ * After a permission error on (or in) the entry name under at: append
+ * " (LABEL: owner bob, mode 2755; fix: run 'mlxk health --cache
+ * --fix-permissions' as bob or root)"; label may be NULL.
+ */
+void fs_add_eacces_hint(struct strbuf *err, int at, const char *name,
+			const char *display);
 
 #endif
