@@ -112,6 +112,48 @@ static void owners(struct strbuf *sb, const struct lock_sweep *s)
 	strlist_clear(&names);
 }
 
+/*
+ * Files of fate f per owner, "alice 3, bob 1" (sorted by name), and the
+ * number of owners. The cure for another user's 0644 lock is to remove
+ * it when idle: the next client recreates it 0664.
+ */
+static size_t per_owner(struct strbuf *sb, json_t *obj,
+			const struct lock_sweep *s, enum lock_fate f)
+{
+	struct strlist names = STRLIST_INIT;
+	size_t *counts = NULL, n = 0;
+
+	for (size_t i = 0; i < s->nr; i++)
+		if (s->items[i].fate == f) {
+			char *who = owner_name(s->items[i].uid);
+			if (!strlist_has(&names, who))
+				strlist_push(&names, who);
+			free(who);
+		}
+	strlist_sort(&names);
+	counts = xcalloc(names.nr ? names.nr : 1, sizeof(*counts));
+	for (size_t i = 0; i < s->nr; i++)
+		if (s->items[i].fate == f) {
+			char *who = owner_name(s->items[i].uid);
+			for (size_t j = 0; j < names.nr; j++)
+				if (!strcmp(names.items[j], who))
+					counts[j]++;
+			free(who);
+		}
+	for (size_t j = 0; j < names.nr; j++) {
+		if (sb)
+			strbuf_addf(sb, "%s%s %zu", j ? ", " : "",
+				    names.items[j], counts[j]);
+		if (obj)
+			json_object_set_new(obj, names.items[j],
+					    json_integer((json_int_t)counts[j]));
+	}
+	n = names.nr;
+	free(counts);
+	strlist_clear(&names);
+	return n;
+}
+
 static void print_human(const struct cl_opts *o, const struct lock_sweep *s,
 			const struct clean_locks_plan *ts,
 			size_t folders_removed)
@@ -151,6 +193,10 @@ static void print_human(const struct cl_opts *o, const struct lock_sweep *s,
 		       folders_removed == 1 ? "" : "s",
 		       o->dry_run ? "would go" : "removed");
 	printf("\n");
+	if (s->count[LOCK_REMOVED] && per_owner(&sb, NULL, s, LOCK_REMOVED) > 1)
+		printf("%s by owner: %s\n",
+		       o->dry_run ? "Would remove" : "Removed", sb.buf);
+	strbuf_reset(&sb);
 	if (kept) {
 		kept_summary(&sb, s);
 		printf("Kept %zu: %s\n", kept, sb.buf);
@@ -192,6 +238,14 @@ static json_t *report_json(const struct cl_opts *o, const struct lock_sweep *s,
 				by, lock_fate_name((enum lock_fate)f),
 				json_integer((json_int_t)s->count[f]));
 	json_object_set_new(d, "kept_by_reason", by);
+	{
+		json_t *rm = json_object(), *np = json_object();
+
+		per_owner(NULL, rm, s, LOCK_REMOVED);
+		per_owner(NULL, np, s, LOCK_KEPT_NO_PERM);
+		json_object_set_new(d, "removed_by_owner", rm);
+		json_object_set_new(d, "no_permission_by_owner", np);
+	}
 	json_object_set_new(d, "gone",
 			    json_integer((json_int_t)s->count[LOCK_GONE]));
 	if (o->verbose) {

@@ -276,10 +276,11 @@ static void check_entry(struct walk *w, int dfd, const char *name,
 		strbuf_addstr(&why, "not readable by you");
 	/*
 	 * filelock opens lock files O_RDWR: without group or other write,
-	 * every other user's download of that blob fails (#2580). Whoever
-	 * owns it.
+	 * every other user's download of that blob fails (#2580): another
+	 * user's always, our own when others share the cache.
 	 */
-	if (!dir && names_is_lock(name) && !(m & (S_IWGRP | S_IWOTH))) {
+	if (!dir && names_is_lock(name) && !(m & (S_IWGRP | S_IWOTH)) &&
+	    (st->st_uid != w->euid || w->shared)) {
 		strbuf_addf(&why,
 			    "%slock file only its owner can open for "
 			    "writing (filelock needs that)",
