@@ -791,6 +791,13 @@ static int remove_path(struct exec *x, struct delete_entry *e)
 		return -1;
 	}
 	ret = fs_remove_tree_at(pfd, slash + 1, e->path, &why);
+	if (ret < 0 && (errno == EACCES || errno == EPERM)) {
+		int err = errno;
+
+		/* A folder of another user: say whose, and the fix. */
+		fs_add_eacces_hint(&why, pfd, ".", "its folder");
+		errno = err;
+	}
 	close(pfd);
 	if (ret < 0) {
 		int err = errno;
@@ -1165,8 +1172,12 @@ enum delete_outcome delete_blob(struct cache *c, const char *folder,
 		ret = fs_remove_tree_at(bfd, name, disp, err);
 		free(disp);
 	} else if (unlinkat(bfd, name, 0) < 0 && errno != ENOENT) {
+		int e = errno;
+
 		ret = error_set(err, "cannot remove '%s/blobs/%s': %s", folder,
-				name, strerror(errno));
+				name, strerror(e));
+		if (e == EACCES || e == EPERM)
+			fs_add_eacces_hint(err, bfd, ".", "its folder");
 	} else {
 		*bytes = S_ISREG(st.st_mode) ? (uint64_t)st.st_size : 0;
 		ret = DELETE_DONE;
