@@ -145,8 +145,9 @@ static size_t per_owner(struct strbuf *sb, json_t *obj,
 			strbuf_addf(sb, "%s%s %zu", j ? ", " : "",
 				    names.items[j], counts[j]);
 		if (obj)
-			json_object_set_new(obj, names.items[j],
-					    json_integer((json_int_t)counts[j]));
+			json_object_set_new(
+				obj, names.items[j],
+				json_integer((json_int_t)counts[j]));
 	}
 	n = names.nr;
 	free(counts);

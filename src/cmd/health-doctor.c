@@ -387,10 +387,9 @@ static json_t *fix_json(const struct perms_report *fix)
 	json_object_set_new(o, "dry_run", json_boolean(fix->dry_run));
 	json_object_set_new(o, "group", json_string_lossy(fix->group_name));
 	json_object_set_new(o, "acl",
-			    json_string(!fix->acl_built ? "unavailable"
-					: fix->acl_unsupported
-						? "unsupported"
-						: "default"));
+			    json_string(!fix->acl_built	       ? "unavailable"
+					: fix->acl_unsupported ? "unsupported"
+							       : "default"));
 	json_object_set_new(o, "fixed", json_integer((json_int_t)fix->fixed));
 	json_object_set_new(o, "unfixed",
 			    json_integer((json_int_t)fix->unfixed));
@@ -494,7 +493,8 @@ static void print_fix(const struct perms_report *fix)
 
 			if (!is->fixed || ++shown > SHOW_LIMIT)
 				continue;
-			printf("  would fix %s (owner %s, mode %04o -> %04o%s)\n",
+			printf("  would fix %s (owner %s, mode %04o -> "
+			       "%04o%s)\n",
 			       is->path, is->owner, (unsigned)is->mode,
 			       (unsigned)is->new_mode,
 			       is->acl ? ", default ACL" : "");

@@ -146,8 +146,8 @@ static const struct option health_options[] = {
 
 static int cmd_health_exec(int argc, char **argv, struct mlxk_ctx *ctx)
 {
-	struct health_opts o = { NULL, ctx->json, false, false, false, false,
-				 NULL };
+	struct health_opts o = { NULL,	ctx->json, false, false,
+				 false, false,	   NULL };
 	struct report rep = { NULL, 0, 0 };
 	struct strbuf err = STRBUF_INIT;
 	struct cache c;

@@ -113,9 +113,8 @@ static void describe(FILE *f, const struct delete_plan *p,
 		(unsigned long long)p->bytes);
 	fprintf(f, "Lock files: %zu to clean\n", p->nr_locks);
 	for (size_t i = 0; i < p->held_locks.nr; i++) {
-		const char *note = i < p->held_notes.nr
-					   ? p->held_notes.items[i]
-					   : "";
+		const char *note =
+			i < p->held_notes.nr ? p->held_notes.items[i] : "";
 		if (*note)
 			fprintf(f,
 				"Busy:       %s (%s): kept with what it "
@@ -164,8 +163,8 @@ static void add_plan_fields(json_t *d, const struct delete_plan *p,
 		/* Why a lock this user cannot open counts as held. */
 		json_t *notes = json_object();
 
-		for (size_t i = 0;
-		     i < p->held_locks.nr && i < p->held_notes.nr; i++)
+		for (size_t i = 0; i < p->held_locks.nr && i < p->held_notes.nr;
+		     i++)
 			if (*p->held_notes.items[i])
 				json_object_set_new(
 					notes, p->held_locks.items[i],

@@ -74,7 +74,8 @@ static int write_ref(struct download *d, const char *ref, struct strbuf *err)
 		strbuf_addch(&rel, '/');
 		strbuf_add(&rel, ref, (size_t)(slash - ref));
 	}
-	if (fs_mkdirs_at(d->repo_fd, rel.buf, CACHE_DIR_MODE(d->cache), err) < 0)
+	if (fs_mkdirs_at(d->repo_fd, rel.buf, CACHE_DIR_MODE(d->cache), err) <
+	    0)
 		goto out;
 	dfd = fs_open_path_at(d->repo_fd, rel.buf, O_RDONLY | O_DIRECTORY);
 	if (dfd < 0) {
@@ -111,7 +112,8 @@ int download_open(struct download *d, const char *ref, struct strbuf *err)
 		umask(S_IWOTH);
 	pthread_mutex_init(&d->mu, NULL);
 	pthread_cond_init(&d->cv, NULL);
-	if (fs_mkdirs_at(d->cache->fd, d->folder, CACHE_DIR_MODE(d->cache), err) < 0)
+	if (fs_mkdirs_at(d->cache->fd, d->folder, CACHE_DIR_MODE(d->cache),
+			 err) < 0)
 		goto out;
 	d->repo_fd = fs_opendir_at(d->cache->fd, d->folder);
 	if (d->repo_fd < 0) {
@@ -119,11 +121,13 @@ int download_open(struct download *d, const char *ref, struct strbuf *err)
 			  strerror(errno));
 		goto out;
 	}
-	if (fs_mkdirs_at(d->repo_fd, "blobs", CACHE_DIR_MODE(d->cache), err) < 0)
+	if (fs_mkdirs_at(d->repo_fd, "blobs", CACHE_DIR_MODE(d->cache), err) <
+	    0)
 		goto out;
 	d->blobs_fd = fs_opendir_at(d->repo_fd, "blobs");
 	strbuf_addf(&rel, "snapshots/%s", d->commit);
-	if (d->blobs_fd < 0 || fs_mkdirs_at(d->repo_fd, rel.buf, CACHE_DIR_MODE(d->cache), err) < 0)
+	if (d->blobs_fd < 0 || fs_mkdirs_at(d->repo_fd, rel.buf,
+					    CACHE_DIR_MODE(d->cache), err) < 0)
 		goto out;
 	d->snap_fd =
 		fs_open_path_at(d->repo_fd, rel.buf, O_RDONLY | O_DIRECTORY);
@@ -863,8 +867,7 @@ static int open_partial(struct download *d, const struct hub_file *f,
 
 	*inc = own_partial(d, f->etag);
 	if (*inc) {
-		fd = openat(d->blobs_fd, *inc,
-			    O_RDWR | O_NOFOLLOW | O_CLOEXEC);
+		fd = openat(d->blobs_fd, *inc, O_RDWR | O_NOFOLLOW | O_CLOEXEC);
 		if (fd >= 0)
 			return fd;
 		free(*inc);
@@ -895,8 +898,7 @@ static int open_partial(struct download *d, const struct hub_file *f,
 done:
 	if (fd < 0) {
 		e = errno;
-		error_set(err, "cannot open 'blobs/%s': %s", *inc,
-			  strerror(e));
+		error_set(err, "cannot open 'blobs/%s': %s", *inc, strerror(e));
 		if (e == EACCES || e == EPERM) {
 			struct stat st;
 

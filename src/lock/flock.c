@@ -67,8 +67,7 @@ enum lock_acquire_result lock_acquire(struct cache *c, const char *folder,
 			error_set(err, "cannot open lock '.locks/%s/%s': %s",
 				  folder, name, strerror(e));
 			if (e == EACCES || e == EPERM)
-				fs_add_eacces_hint(err, dfd, ".",
-						   "its folder");
+				fs_add_eacces_hint(err, dfd, ".", "its folder");
 			goto out;
 		}
 		if (flock(fd, LOCK_EX | LOCK_NB) < 0) {

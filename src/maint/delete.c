@@ -1097,8 +1097,9 @@ enum delete_outcome delete_blob(struct cache *c, const char *folder,
 			fs_describe_owner(root, folder, err);
 			close(root);
 		}
-		strbuf_addf(err, ") cannot be used by you (%s), so its "
-				 "owner may be downloading it",
+		strbuf_addf(err,
+			    ") cannot be used by you (%s), so its "
+			    "owner may be downloading it",
 			    strerror(e));
 		ret = DELETE_BUSY;
 		goto out;
@@ -1108,7 +1109,8 @@ enum delete_outcome delete_blob(struct cache *c, const char *folder,
 		if (pr == LOCK_SOFT)
 			pr = soft_lock_live(lfd, lockname) ? LOCK_HELD
 							   : LOCK_FREE;
-		if (pr == LOCK_UNREADABLE && (errno == EACCES || errno == EPERM))
+		if (pr == LOCK_UNREADABLE &&
+		    (errno == EACCES || errno == EPERM))
 			goto closed;
 		if (pr == LOCK_HELD || pr == LOCK_NO_FLOCK) {
 			ret = DELETE_BUSY;
@@ -1148,7 +1150,8 @@ enum delete_outcome delete_blob(struct cache *c, const char *folder,
 				pr = LOCK_HELD;
 			}
 		}
-		if (pr == LOCK_UNREADABLE && (errno == EACCES || errno == EPERM))
+		if (pr == LOCK_UNREADABLE &&
+		    (errno == EACCES || errno == EPERM))
 			goto closed;
 		if (pr == LOCK_MISSING && create_err) {
 			strbuf_reset(err);
@@ -1192,8 +1195,9 @@ closed:
 		strbuf_addf(err, "its lock file .locks/%s/%s (", folder,
 			    lockname);
 		fs_describe_owner(lfd, lockname, err);
-		strbuf_addf(err, ") cannot be opened by you (%s), so it may "
-				 "be held by its owner",
+		strbuf_addf(err,
+			    ") cannot be opened by you (%s), so it may "
+			    "be held by its owner",
 			    strerror(e));
 		ret = DELETE_BUSY;
 	}

@@ -85,8 +85,8 @@ struct delete_plan {
 	/* The lock folder cannot be opened or written by this user: its
 	 * owner may be downloading any blob, so every blob is busy. */
 	bool locks_closed;
-	uint64_t bytes;		   /* bytes the plan frees (busy excluded) */
-	size_t nr_locks;	   /* lock files the plan removes */
+	uint64_t bytes;	 /* bytes the plan frees (busy excluded) */
+	size_t nr_locks; /* lock files the plan removes */
 	/* After delete_execute: */
 	uint64_t bytes_freed;
 	size_t locks_removed;

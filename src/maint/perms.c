@@ -193,8 +193,8 @@ static void fix_entry(struct walk *w, int dfd, const char *name,
 		return;
 	}
 	if (handle_open(dfd, name, st, &h) < 0) {
-		is->fix_error = xstrdup(errno == ESTALE
-						? "changed while being fixed"
+		is->fix_error =
+			xstrdup(errno == ESTALE ? "changed while being fixed"
 						: strerror(errno));
 		if (errno != ESTALE) {
 			char *m = xasprintf("cannot open: %s", is->fix_error);
@@ -220,9 +220,9 @@ static void fix_entry(struct walk *w, int dfd, const char *name,
 		if (errno == ENOTSUP || errno == EOPNOTSUPP)
 			w->rep->acl_unsupported = true;
 		else
-			is->fix_error = xasprintf(
-				"cannot set the default ACL: %s",
-				strerror(errno));
+			is->fix_error =
+				xasprintf("cannot set the default ACL: %s",
+					  strerror(errno));
 	}
 #endif
 	close(h.fd);

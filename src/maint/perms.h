@@ -49,9 +49,9 @@ struct perms_report {
 	size_t nr, alloc;
 	size_t checked; /* entries looked at */
 	size_t fixed, unfixed;
-	bool dry_run;	     /* fixing: nothing was changed */
+	bool dry_run;	      /* fixing: nothing was changed */
 	bool acl_unsupported; /* no POSIX default ACLs here: setgid only */
-	bool acl_built;	     /* this mlxk can set ACLs (libacl) */
+	bool acl_built;	      /* this mlxk can set ACLs (libacl) */
 };
 
 struct perms_opts {

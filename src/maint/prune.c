@@ -168,9 +168,8 @@ static void prune_lock_folder(struct cache *c, struct prune_item *a,
 							     : "in use or "
 							       "not removable");
 	} else if (!dry_run) {
-		int e = unlinkat(lfd, a->item->folder, AT_REMOVEDIR) < 0
-				? errno
-				: 0;
+		int e = unlinkat(lfd, a->item->folder, AT_REMOVEDIR) < 0 ? errno
+									 : 0;
 
 		if (e == ENOTEMPTY || e == EEXIST) {
 			/* A client made a new lock in it meanwhile. */

@@ -162,8 +162,7 @@ int fs_write_atomic_at(int at, const char *name, const void *data, size_t len,
 	if (fd < 0) {
 		int e = errno;
 
-		error_set(err, "cannot create '%s': %s", tmp.buf,
-			  strerror(e));
+		error_set(err, "cannot create '%s': %s", tmp.buf, strerror(e));
 		if (e == EACCES || e == EPERM)
 			fs_add_eacces_hint(err, at, ".", "its folder");
 		strbuf_release(&tmp);
@@ -224,7 +223,8 @@ int fs_mkdirs_at(int at, const char *relpath, mode_t mode, struct strbuf *err)
 				goto fail;
 			/* mkdir ignores setgid: a shared folder gets it (and
 			 * its exact mode, whatever the umask) here. */
-			if (made && (mode & S_ISGID) && fchmod(next, mode) < 0) {
+			if (made && (mode & S_ISGID) &&
+			    fchmod(next, mode) < 0) {
 				/* a file system without modes */
 			}
 			if (fd != at)
