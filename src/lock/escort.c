@@ -192,6 +192,23 @@ static bool file_busy(const struct lock_grace *g, struct file_id id)
 	return busy;
 }
 
+bool lock_nobody_else(dev_t dev, ino_t ino)
+{
+	struct lock_grace none;
+	struct file_id id = id_of(dev, ino);
+	struct id_set want = { &id, 1, 1 }, hits = { 0 };
+	bool alone;
+
+	/* We hold its flock: only waiters (of any user) and openers count. */
+	memset(&none, 0, sizeof(none));
+	from_proc_locks(&want, true, &hits);
+	if (!hits.nr)
+		open_elsewhere(&none, &want, &hits);
+	alone = !hits.nr;
+	free(hits.v);
+	return alone;
+}
+
 static void nap_ms(long ms)
 {
 	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
@@ -292,5 +309,12 @@ void lock_escort_waiters(struct lock_grace *g)
 void lock_escort_waiters(struct lock_grace *g)
 {
 	(void)g;
+}
+
+bool lock_nobody_else(dev_t dev, ino_t ino)
+{
+	(void)dev;
+	(void)ino;
+	return false; /* cannot tell: keep the grace period */
 }
 #endif

@@ -240,6 +240,39 @@ fail:
 	return -1;
 }
 
+int lock_unlink_own(int dfd, const char *name, int fd, struct lock_grace *g)
+{
+	struct stat a, b;
+	int e;
+
+	if (fstat(fd, &a) < 0 ||
+	    fstatat(dfd, name, &b, AT_SYMLINK_NOFOLLOW) < 0) {
+		e = errno;
+		goto fail;
+	}
+	if (a.st_dev != b.st_dev || a.st_ino != b.st_ino) {
+		e = ESTALE;
+		goto fail;
+	}
+	if (unlinkat(dfd, name, 0) < 0) {
+		e = errno;
+		goto fail;
+	}
+	/*
+	 * Unlinked while held: from now on an open by name makes a new file,
+	 * so if nobody has this one open, nobody ever will.
+	 */
+	if (lock_nobody_else(a.st_dev, a.st_ino))
+		close(fd);
+	else
+		lock_park(g, fd, dfd, name, &a);
+	return 0;
+fail:
+	close(fd);
+	errno = e;
+	return -1;
+}
+
 int lock_unlink_taken(int dfd, const char *name, int fd, const struct stat *st,
 		      struct lock_grace *g)
 {

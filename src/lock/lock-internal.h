@@ -7,6 +7,7 @@
 #ifndef LOCK_INTERNAL_H
 #define LOCK_INTERNAL_H
 
+#include <stdbool.h>
 #include <sys/stat.h>
 
 #include "lock/lock.h"
@@ -26,6 +27,11 @@ int lock_unlink_taken(int dfd, const char *name, int fd, const struct stat *st,
 /* Hold fd (unlinked from dirfd/name) until g's grace period is over. */
 void lock_park(struct lock_grace *g, int fd, int dirfd, const char *name,
 	       const struct stat *st);
+/*
+ * True when no other process has the file dev/ino open, holds or awaits
+ * its flock (Linux); false where that cannot be known.
+ */
+bool lock_nobody_else(dev_t dev, ino_t ino);
 /* The grace period is over: let blocked waiters of parked files through. */
 void lock_escort_waiters(struct lock_grace *g);
 

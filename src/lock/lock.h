@@ -154,6 +154,16 @@ enum lock_probe lock_take_at(int dirfd, const char *name, int *fd);
  */
 int lock_unlink_held(int dirfd, const char *name, int fd, struct lock_grace *g);
 
+/*
+ * lock_unlink_held for a lock file this process created itself (O_EXCL)
+ * during this run. If, once it is unlinked, no other process has the file
+ * open or waits for it (Linux: /proc/<pid>/fd and /proc/locks), nobody can
+ * ever reach that inode again, so fd is closed at once and no grace period
+ * is waited for it: "no wait without a reason". Otherwise, and where this
+ * cannot be checked, fd is parked in g like any other lock.
+ */
+int lock_unlink_own(int dirfd, const char *name, int fd, struct lock_grace *g);
+
 /* What happened to one lock file in a sweep. */
 enum lock_fate {
 	LOCK_REMOVED,	    /* deleted (or would be, in a dry run) */

@@ -719,8 +719,13 @@ static void release_locks(struct exec *x, bool unlink)
 		char *name = names_lock_of(h->etag);
 
 		if ((unlink || h->created) && x->lock_fd >= 0) {
-			if (lock_unlink_held(x->lock_fd, name, h->fd,
-					     &x->grace) == 0) {
+			/* A file we made ourselves needs a grace period only
+			 * if somebody else opened it meanwhile. */
+			int r = h->created ? lock_unlink_own(x->lock_fd, name,
+							     h->fd, &x->grace)
+					   : lock_unlink_held(x->lock_fd, name,
+							      h->fd, &x->grace);
+			if (r == 0) {
 				for (size_t j = 0; j < x->p->nr; j++) {
 					struct delete_entry *e =
 						&x->p->entries[j];
@@ -1060,6 +1065,7 @@ enum delete_outcome delete_blob(struct cache *c, const char *folder,
 	struct stat st;
 	char *etag, *lockname;
 	int rfd, bfd, lfd, fd = -1, ret = -1;
+	bool created = false;
 	enum lock_probe pr;
 
 	*bytes = 0;
@@ -1135,6 +1141,7 @@ enum delete_outcome delete_blob(struct cache *c, const char *folder,
 				if (fchmod(cfd, 0664) < 0) {
 					/* a file system without modes */
 				}
+				created = true;
 				close(cfd);
 			} else if (errno == EACCES || errno == EPERM) {
 				create_err = errno;
@@ -1203,7 +1210,9 @@ closed:
 	}
 out:
 	if (fd >= 0) {
-		if (grace && ret == 0)
+		if (grace && ret == 0 && created)
+			lock_unlink_own(lfd, lockname, fd, grace);
+		else if (grace && ret == 0)
 			lock_unlink_held(lfd, lockname, fd, grace);
 		else
 			close(fd);
