@@ -1,4 +1,7 @@
 /* One cached repo: refs, snapshots, files and blobs. */
+#ifdef __linux__
+#define _GNU_SOURCE /* O_NOATIME */
+#endif
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
@@ -672,8 +675,15 @@ int repo_open_file(struct repo *r, struct repo_rev *rev,
 	if (f->state != FILE_OK)
 		return error_set(err, "'%s' is not readable", f->path);
 	if (f->blob) {
-		fd = openat(r->blobs_fd, f->blob,
-			    O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+		int flags = O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC;
+#ifdef O_NOATIME
+		/* Our own reads are not use: keep the blob's atime (the
+		 * "accessed" of list) for the programs that load it. Only
+		 * the owner may ask for that. */
+		fd = openat(r->blobs_fd, f->blob, flags | O_NOATIME);
+		if (fd < 0 && errno == EPERM)
+#endif
+			fd = openat(r->blobs_fd, f->blob, flags);
 	} else {
 		char *p = xasprintf("snapshots/%s/%s", rev->commit, f->path);
 		fd = fs_open_path_at(r->fd, p, O_RDONLY | O_NONBLOCK);
@@ -732,6 +742,53 @@ static uint64_t size_add(uint64_t total, uint64_t n)
 	if (total > INT64_MAX || n > INT64_MAX - total)
 		return INT64_MAX;
 	return total + n;
+}
+
+void repo_usage(struct repo *r, struct repo_usage *u)
+{
+	struct repo_file **links = NULL;
+	size_t nr = 0, alloc = 0;
+
+	memset(u, 0, sizeof(*u));
+	u->nr_revs = r->nr_revs;
+	for (size_t k = 0; k < r->nr_revs; k++) {
+		struct repo_rev *rev = &r->revs[k];
+
+		if (rev->mtime > u->modified)
+			u->modified = rev->mtime;
+		if (!rev->loaded)
+			repo_load_files(r, rev);
+		for (size_t i = 0; i < rev->nr_files; i++) {
+			struct repo_file *f = &rev->files[i];
+
+			if (f->state != FILE_OK)
+				continue;
+			if (f->blob) {
+				ALLOC_GROW(links, nr + 1, alloc);
+				links[nr++] = f;
+			} else {
+				u->bytes = size_add(u->bytes, f->size);
+			}
+		}
+	}
+	if (nr > 1)
+		qsort(links, nr, sizeof(*links), cmp_file_blob);
+	for (size_t i = 0; i < nr; i++) {
+		struct stat st;
+
+		if (i && !strcmp(links[i]->blob, links[i - 1]->blob))
+			continue;
+		u->bytes = size_add(u->bytes, links[i]->size);
+		if (links[i]->mtime > u->modified)
+			u->modified = links[i]->mtime;
+		/* atime is not in repo_file: one more look per blob */
+		if (r->blobs_fd >= 0 &&
+		    fstatat(r->blobs_fd, links[i]->blob, &st,
+			    AT_SYMLINK_NOFOLLOW) == 0 &&
+		    st.st_atime > u->accessed)
+			u->accessed = st.st_atime;
+	}
+	free(links);
 }
 
 uint64_t repo_rev_size(struct repo_rev *rev)

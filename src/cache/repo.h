@@ -120,6 +120,21 @@ int repo_open_file(struct repo *r, struct repo_rev *rev,
  */
 uint64_t repo_rev_size(struct repo_rev *rev);
 
+/* The whole repo on disk, over all its revisions. */
+struct repo_usage {
+	uint64_t bytes;	 /* every blob linked by some revision once, plus
+			    regular files in snapshots (as hf cache ls) */
+	time_t accessed; /* newest atime of those blobs (0 if none) */
+	time_t modified; /* newest mtime of those blobs or snapshots */
+	size_t nr_revs;
+};
+
+/*
+ * Walk every revision (loading its files) and add up what the repo holds
+ * on disk. The atime is whatever the mount records (relatime, noatime).
+ */
+void repo_usage(struct repo *r, struct repo_usage *u);
+
 /*
  * Parse the content of a ref file: a 40-hex commit, tolerating trailing
  * whitespace. Returns 0 with *commit (lowercase, to free) or -1 when it is

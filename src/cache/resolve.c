@@ -1,5 +1,6 @@
 /* Resolving a user's model spec to one cached repo and revision. */
 #include <ctype.h>
+#include <fnmatch.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -38,6 +39,33 @@ bool resolve_name_contains(const char *hay, const char *needle)
 		if (!strncasecmp(hay, needle, n))
 			return true;
 	return !n;
+}
+
+static char *ascii_lower(const char *s)
+{
+	char *l = xstrdup(s);
+
+	for (char *p = l; *p; p++)
+		*p = (char)tolower((unsigned char)*p);
+	return l;
+}
+
+bool resolve_name_matches(const char *name, const char *pattern)
+{
+	char *n, *p;
+	const char *slash;
+	bool hit;
+
+	if (!strpbrk(pattern, "*?["))
+		return resolve_name_contains(name, pattern);
+	/* FNM_CASEFOLD is not POSIX: fold both sides instead. */
+	n = ascii_lower(name);
+	p = ascii_lower(pattern);
+	slash = strrchr(n, '/');
+	hit = !fnmatch(p, n, 0) || (slash && !fnmatch(p, slash + 1, 0));
+	free(n);
+	free(p);
+	return hit;
 }
 
 /* Does the repo have revision rev? Fills msg when it does not. */

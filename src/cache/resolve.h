@@ -46,5 +46,11 @@ void resolved_release(struct resolved *res);
  * resolution and of "list PATTERN"; an empty pattern matches everything.
  */
 bool resolve_name_contains(const char *name, const char *pattern);
+/*
+ * The filter of list and health: a pattern with '*', '?' or '[' is a
+ * case-insensitive glob over the whole org/name or over the name without
+ * its org ('Qwen*'); any other pattern is a case-insensitive part.
+ */
+bool resolve_name_matches(const char *name, const char *pattern);
 
 #endif

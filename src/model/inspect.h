@@ -29,6 +29,10 @@ struct model_info {
 	bool runtime_compatible;
 	char *reason; /* first problem (integrity beats runtime), or NULL */
 	int quant_bits, quant_group; /* 0 when not quantized */
+	/* The whole repo, over all revisions (model_scan with usage). */
+	uint64_t disk_bytes;
+	time_t accessed; /* newest blob atime, 0 when unknown */
+	size_t nr_revs;
 };
 
 /*

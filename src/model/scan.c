@@ -35,20 +35,30 @@ static void inspect_one(struct scan_job *j, size_t i, struct strbuf *err)
 	char *name = cache_folder_to_name(folder);
 	struct model_info *mi = &j->mi[i];
 	struct repo r;
+	bool opened;
 
 	if (!name || (j->o->skip && strstr(name, j->o->skip)) ||
-	    (j->o->pattern && !resolve_name_contains(name, j->o->pattern))) {
+	    (j->o->pattern && !resolve_name_matches(name, j->o->pattern))) {
 		free(name);
 		return;
 	}
 	strbuf_reset(err);
-	if (repo_open(j->c, folder, &r, err) < 0)
+	opened = repo_open(j->c, folder, &r, err) == 0;
+	if (!opened)
 		model_inspect_failed(name, err->buf, mi);
 	else
 		model_inspect(&r, repo_current(&r), mi, NULL);
+	if (j->o->usage && opened) {
+		struct repo_usage u;
+
+		repo_usage(&r, &u);
+		mi->disk_bytes = u.bytes;
+		mi->accessed = u.accessed;
+		mi->nr_revs = u.nr_revs;
+	}
 	repo_close(&r);
 	free(name);
-	if (j->o->framework >= 0 && (int)mi->framework != j->o->framework) {
+	if (j->o->frameworks && !(j->o->frameworks & (1u << mi->framework))) {
 		model_info_release(mi);
 		return;
 	}

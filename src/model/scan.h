@@ -15,9 +15,10 @@
 #include "util/strbuf.h"
 
 struct model_scan_opts {
-	const char *pattern; /* name filter (resolve_name_contains), or NULL */
+	const char *pattern; /* name filter (resolve_name_matches), or NULL */
 	const char *skip;    /* names containing this are never listed */
-	int framework;	     /* enum framework, or -1 for any */
+	unsigned frameworks; /* bit 1 << enum framework each; 0: any */
+	bool usage;	     /* fill disk_bytes, accessed, nr_revs */
 	size_t max_threads;  /* 0: MODEL_SCAN_MAX_THREADS */
 	volatile const int *stop; /* checked between repos; may be NULL */
 };
