@@ -197,6 +197,14 @@ struct lock_sweep_opts {
 	unsigned grace_ms;	  /* see lock_grace; lock_grace_default_ms() */
 	bool dry_run;		  /* decide every fate, change nothing */
 	volatile const int *stop; /* when set to non-zero, stop early */
+	/*
+	 * Count removed and vanished files but keep no item for them, so
+	 * that a sweep of a million files holds only what it kept.
+	 */
+	bool forget_removed;
+	/* Called with every item once its fate is known (may be NULL). */
+	void (*on_item)(const struct lock_sweep_item *it, void *arg);
+	void *on_item_arg;
 };
 
 struct lock_sweep {
@@ -227,6 +235,16 @@ void lock_sweep_init(struct lock_sweep *s, const struct lock_sweep_opts *o);
  */
 int lock_sweep_dir(struct lock_sweep *s, int dirfd, const char *display,
 		   int blobs_fd, struct strbuf *err);
+/*
+ * lock_sweep_dir without listing the folder first: each "*.lock" name is
+ * swept as the directory read returns it, so a folder of a million lock
+ * files costs no memory. Unlinking while reading is safe: every name not
+ * removed is still returned exactly once. No blobs/ folder is consulted.
+ * *seen (if not NULL) gets the number of lock names met. display "" means
+ * the names are shown without a folder.
+ */
+int lock_sweep_stream(struct lock_sweep *s, int dirfd, const char *display,
+		      size_t *seen, struct strbuf *err);
 /* The same recipe for one file name under dirfd. */
 enum lock_fate lock_sweep_file(struct lock_sweep *s, int dirfd,
 			       const char *display, const char *name,

@@ -124,7 +124,7 @@ static struct lock_sweep_item *new_item(struct lock_sweep *s,
 	ALLOC_GROW(s->items, s->nr + 1, s->alloc);
 	it = &s->items[s->nr++];
 	memset(it, 0, sizeof(*it));
-	it->path = xasprintf("%s/%s", display, name);
+	it->path = *display ? xasprintf("%s/%s", display, name) : xstrdup(name);
 	return it;
 }
 
@@ -254,11 +254,29 @@ static enum lock_fate sweep_record(struct lock_sweep *s, int dfd,
 				   const char *display, const char *name,
 				   const struct strlist *inc)
 {
-	struct lock_sweep_item *it = new_item(s, display, name);
+	struct lock_sweep_item tmp, *it;
 
-	it->fate = sweep_one(s, dfd, name, inc, it);
-	s->count[it->fate]++;
-	return it->fate;
+	if (!s->opts.forget_removed && !s->opts.on_item) {
+		it = new_item(s, display, name);
+		it->fate = sweep_one(s, dfd, name, inc, it);
+		s->count[it->fate]++;
+		return it->fate;
+	}
+	/* Decide first; keep an item only for what stays. */
+	memset(&tmp, 0, sizeof(tmp));
+	tmp.fate = sweep_one(s, dfd, name, inc, &tmp);
+	s->count[tmp.fate]++;
+	tmp.path = *display ? xasprintf("%s/%s", display, name) : xstrdup(name);
+	if (s->opts.on_item)
+		s->opts.on_item(&tmp, s->opts.on_item_arg);
+	if (s->opts.forget_removed &&
+	    (tmp.fate == LOCK_REMOVED || tmp.fate == LOCK_GONE)) {
+		free(tmp.path);
+		return tmp.fate;
+	}
+	ALLOC_GROW(s->items, s->nr + 1, s->alloc);
+	s->items[s->nr++] = tmp;
+	return tmp.fate;
 }
 
 enum lock_fate lock_sweep_file(struct lock_sweep *s, int dfd,
@@ -312,6 +330,36 @@ int lock_sweep_dir(struct lock_sweep *s, int dfd, const char *display,
 	}
 	strlist_clear(&names);
 	strlist_clear(&inc);
+	return 0;
+}
+
+int lock_sweep_stream(struct lock_sweep *s, int dfd, const char *display,
+		      size_t *seen, struct strbuf *err)
+{
+	struct strlist none = STRLIST_INIT;
+	const struct fs_dirent *e;
+	struct fs_dir d;
+	size_t n = 0;
+	int fd = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd < 0 || fs_dir_open(&d, fd, true) < 0) {
+		if (fd >= 0)
+			close(fd);
+		return error_set(err, "cannot read directory '%s': %s",
+				 *display ? display : ".", strerror(errno));
+	}
+	s->now = time(NULL);
+	while ((e = fs_dir_next(&d))) {
+		if (!names_is_lock(e->name))
+			continue;
+		n++;
+		if (stop_requested(s->opts.stop))
+			break;
+		sweep_record(s, dfd, display, e->name, &none);
+	}
+	fs_dir_close(&d);
+	if (seen)
+		*seen = n;
 	return 0;
 }
 
