@@ -43,7 +43,9 @@ static const struct cmd_entry *find_command(const char *name)
 
 static void print_main_help(FILE *f)
 {
-	fprintf(f, "usage: mlxk [--cache-dir DIR] [--json] COMMAND [ARGS]\n"
+	fprintf(f, "usage: mlxk [--cache-dir DIR] [--datasets-dir DIR] "
+		   "[--xet-dir DIR]\n"
+		   "            [--json] COMMAND [ARGS]\n"
 		   "       mlxk --version [--json]\n"
 		   "       mlxk help COMMAND\n\n"
 		   "Manage the HuggingFace Hub model cache.\n\n"
@@ -56,6 +58,12 @@ static void print_main_help(FILE *f)
 		"  --cache-dir DIR  use DIR as the hub cache (default: "
 		"$HF_HUB_CACHE,\n"
 		"                   $HF_HOME/hub or ~/.cache/huggingface/hub)\n"
+		"  --datasets-dir DIR  use DIR as the datasets cache "
+		"(default:\n"
+		"                   $HF_DATASETS_CACHE or $HF_HOME/datasets)\n"
+		"  --xet-dir DIR    use DIR as the Xet cache (default: "
+		"$HF_XET_CACHE\n"
+		"                   or $HF_HOME/xet)\n"
 		"  --json           print MLX-Knife's JSON envelope on stdout\n"
 		"                   (both may also follow the command name)\n"
 		"  --version        print the version\n"
@@ -145,31 +153,55 @@ static int check_stdout(int status)
 	return status;
 }
 
+/* The options that name a folder, wherever they are given. */
+static const char **dir_option(struct mlxk_ctx *ctx, const char *a, size_t *len)
+{
+	static const char *const names[] = { "--cache-dir", "--datasets-dir",
+					     "--xet-dir" };
+	const char **slots[] = { &ctx->cache_dir, &ctx->datasets_dir,
+				 &ctx->xet_dir };
+
+	for (size_t i = 0; i < 3; i++) {
+		size_t n = strlen(names[i]);
+
+		if (!strncmp(a, names[i], n) && (a[n] == '\0' || a[n] == '=')) {
+			*len = n;
+			return slots[i];
+		}
+	}
+	return NULL;
+}
+
 /*
  * "mlxk list --cache-dir X" means what "mlxk --cache-dir X list" means:
- * take --cache-dir (the last one wins) out of the command's arguments,
- * up to a "--". Returns the remaining argv (NULL-terminated, to free),
- * or NULL if --cache-dir has no value.
+ * take --cache-dir, --datasets-dir and --xet-dir (the last one wins) out
+ * of the command's arguments, up to a "--". Returns the remaining argv
+ * (NULL-terminated, to free), or NULL with *bad naming the option that
+ * has no value.
  */
 static char **take_cache_dir(int argc, char **argv, struct mlxk_ctx *ctx,
-			     int *out_argc)
+			     int *out_argc, const char **bad)
 {
 	char **out = xcalloc((size_t)argc + 1, sizeof(*out));
 	int n = 0, j;
 
 	for (j = 0; j < argc; j++) {
 		const char *a = argv[j];
+		const char **slot;
+		size_t len;
 
 		if (j && !strcmp(a, "--"))
 			break;
-		if (j && !strcmp(a, "--cache-dir")) {
+		slot = j ? dir_option(ctx, a, &len) : NULL;
+		if (slot && a[len] == '=') {
+			*slot = a + len + 1;
+		} else if (slot) {
 			if (j + 1 >= argc) {
+				*bad = a;
 				free(out);
 				return NULL;
 			}
-			ctx->cache_dir = argv[++j];
-		} else if (j && !strncmp(a, "--cache-dir=", 12)) {
-			ctx->cache_dir = a + 12;
+			*slot = argv[++j];
 		} else {
 			out[n++] = argv[j];
 		}
@@ -182,7 +214,9 @@ static char **take_cache_dir(int argc, char **argv, struct mlxk_ctx *ctx,
 
 int main(int argc, char **argv)
 {
-	struct mlxk_ctx ctx = { NULL, false };
+	struct mlxk_ctx ctx = { 0 };
+	const char **slot, *bad = NULL;
+	size_t len;
 	bool version = false;
 	const struct cmd_entry *e;
 	char **cmd_argv;
@@ -200,15 +234,17 @@ int main(int argc, char **argv)
 		} else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
 			print_main_help(stdout);
 			return check_stdout(EXIT_OK);
-		} else if (!strcmp(a, "--cache-dir")) {
-			if (i + 1 >= argc)
+		} else if ((slot = dir_option(&ctx, a, &len))) {
+			if (a[len] == '=') {
+				*slot = a + len + 1;
+			} else if (i + 1 >= argc) {
 				return cmd_usage_error(
 					NULL,
 					cmd_json_requested(argc, argv, false),
-					"--cache-dir needs a directory");
-			ctx.cache_dir = argv[++i];
-		} else if (!strncmp(a, "--cache-dir=", 12)) {
-			ctx.cache_dir = a + 12;
+					"%s needs a directory", a);
+			} else {
+				*slot = argv[++i];
+			}
 		} else {
 			return cmd_usage_error(
 				NULL, cmd_json_requested(argc, argv, false),
@@ -247,11 +283,11 @@ int main(int argc, char **argv)
 			return check_stdout(EXIT_OK);
 		}
 	}
-	cmd_argv = take_cache_dir(argc - i, argv + i, &ctx, &cmd_argc);
+	cmd_argv = take_cache_dir(argc - i, argv + i, &ctx, &cmd_argc, &bad);
 	if (!cmd_argv)
 		return cmd_usage_error(
 			e, cmd_json_requested(argc - i, argv + i, ctx.json),
-			"--cache-dir needs a directory");
+			"%s needs a directory", bad);
 	cmd_getopt_reset();
 	status = e->exec(cmd_argc, cmd_argv, &ctx);
 	free(cmd_argv);

@@ -280,10 +280,13 @@ static int cmd_clean_locks_exec(int argc, char **argv, struct mlxk_ctx *ctx)
 		{ "older-than", required_argument, NULL, 'o' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "verbose", no_argument, NULL, 'v' },
+		{ "datasets", no_argument, NULL, 'D' },
+		{ "local-dir", required_argument, NULL, 'L' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct cl_opts o = { .json = ctx->json,
 			     .older_than = DEFAULT_OLDER_THAN };
+	struct cl_home_opts home = { 0 };
 	struct lock_sweep_opts so = { 0 };
 	struct clean_locks_plan ts = { 0 };
 	struct strbuf err = STRBUF_INIT;
@@ -318,15 +321,48 @@ static int cmd_clean_locks_exec(int argc, char **argv, struct mlxk_ctx *ctx)
 		case 'v':
 			o.verbose = true;
 			break;
+		case 'D':
+			home.datasets = true;
+			break;
+		case 'L':
+			if (!*optarg) {
+				strlist_clear(&home.local_dirs);
+				return cmd_usage_error(&cmd_clean_locks_entry,
+						       o.json,
+						       "--local-dir needs a "
+						       "directory");
+			}
+			strlist_push(&home.local_dirs, optarg);
+			break;
 		default:
+			strlist_clear(&home.local_dirs);
 			return cmd_option_error(&cmd_clean_locks_entry, o.json,
 						argv, longopts);
 		}
 	}
-	if (optind < argc)
+	if (optind < argc) {
+		strlist_clear(&home.local_dirs);
 		return cmd_usage_error(&cmd_clean_locks_entry, o.json,
 				       "unexpected argument '%s'",
 				       argv[optind]);
+	}
+	if (home.datasets || home.local_dirs.nr) {
+		if (o.all) {
+			strlist_clear(&home.local_dirs);
+			return cmd_usage_error(&cmd_clean_locks_entry, o.json,
+					       "--all is for the hub cache; "
+					       "not with --datasets or "
+					       "--local-dir");
+		}
+		home.dry_run = o.dry_run;
+		home.force = o.force;
+		home.json = o.json;
+		home.verbose = o.verbose;
+		home.older_than = o.older_than;
+		ret = clean_locks_home(ctx, &home);
+		strlist_clear(&home.local_dirs);
+		return ret;
+	}
 	if (cmd_open_cache(ctx, "clean-locks", o.json, &c) < 0)
 		return EXIT_FAIL;
 	so.older_than = (time_t)o.older_than;
@@ -399,7 +435,9 @@ const struct cmd_entry cmd_clean_locks_entry = {
 	.summary = "remove lock files no process is using",
 	.usage = "clean-locks [--all] [--dry-run] [-f|--force] "
 		 "[--older-than DURATION]\n"
-		 "                   [--json] [-v]",
+		 "                   [--json] [-v]\n"
+		 "       mlxk clean-locks --datasets | --local-dir DIR ... "
+		 "[same options]",
 	.help = "Remove the lock files that huggingface_hub leaves in "
 		".locks/ after every\n"
 		"download. Each file goes through a safe recipe: it is "
@@ -423,6 +461,17 @@ const struct cmd_entry cmd_clean_locks_entry = {
 		"datasets,\n"
 		"                         spaces, kernels) and legacy "
 		"blobs/*.lock files\n"
+		"  --datasets             the datasets cache instead "
+		"(downloads/,\n"
+		"                         extracted/, builder, info and "
+		"top-level locks,\n"
+		"                         datasets_modules); see "
+		"docs/datasets.md\n"
+		"  --local-dir DIR        an hf download --local-dir folder "
+		"instead\n"
+		"                         (DIR/.cache/huggingface/"
+		"{download,upload});\n"
+		"                         may be repeated\n"
 		"  --dry-run              report what would go; change "
 		"nothing\n"
 		"  -f, --force            do not ask\n"

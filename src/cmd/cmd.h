@@ -13,10 +13,13 @@
 #include "api/model-json.h"
 #include "cache/cache.h"
 #include "cache/resolve.h"
+#include "util/strlist.h"
 
 struct mlxk_ctx {
-	const char *cache_dir; /* --cache-dir, or NULL */
-	bool json;	       /* --json before the command name */
+	const char *cache_dir;	  /* --cache-dir, or NULL */
+	const char *datasets_dir; /* --datasets-dir, or NULL */
+	const char *xet_dir;	  /* --xet-dir, or NULL */
+	bool json;		  /* --json before the command name */
 };
 
 struct cmd_entry {
@@ -109,6 +112,28 @@ struct health_opts {
 	bool dry_run;	      /* --fix-permissions --dry-run */
 	const char *group;    /* --fix-permissions --group GROUP */
 };
+
+/* clean-locks --datasets / --local-dir DIR (clean-locks-home.c). */
+struct cl_home_opts {
+	bool datasets;
+	struct strlist local_dirs;
+	bool dry_run, force, json, verbose;
+	long long older_than;
+};
+int clean_locks_home(struct mlxk_ctx *ctx, const struct cl_home_opts *o);
+
+/* prune --datasets / --local-dir DIR / --xet (prune-home.c). */
+struct prune_home_opts {
+	bool datasets, xet, xet_staging;
+	struct strlist local_dirs;
+	long long older_than; /* < 0: no age-based pruning */
+	bool dry_run, force, json, verbose;
+};
+int prune_home(struct mlxk_ctx *ctx, const struct prune_home_opts *o);
+
+/* health --cache --home [--local-dir DIR]... (health-home.c). */
+int health_home_run(struct mlxk_ctx *ctx, bool json,
+		    const struct strlist *local_dirs);
 
 /* Run health --verify and/or --cache; returns the exit code. */
 int health_doctor_run(struct mlxk_ctx *ctx, const struct health_opts *o);

@@ -141,6 +141,8 @@ static const struct option health_options[] = {
 	{ "fix-permissions", no_argument, NULL, 'F' },
 	{ "group", required_argument, NULL, 'G' },
 	{ "dry-run", no_argument, NULL, 'n' },
+	{ "home", no_argument, NULL, 'H' },
+	{ "local-dir", required_argument, NULL, 'L' },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -150,7 +152,9 @@ static int cmd_health_exec(int argc, char **argv, struct mlxk_ctx *ctx)
 				 false, false,	   NULL };
 	struct report rep = { NULL, 0, 0 };
 	struct strbuf err = STRBUF_INIT;
+	struct strlist local_dirs = STRLIST_INIT;
 	struct cache c;
+	bool home = false;
 	int opt, status = EXIT_OK;
 
 	o.json = cmd_json_requested(argc, argv, o.json);
@@ -175,7 +179,14 @@ static int cmd_health_exec(int argc, char **argv, struct mlxk_ctx *ctx)
 		case 'n':
 			o.dry_run = true;
 			break;
+		case 'H':
+			home = true;
+			break;
+		case 'L':
+			strlist_push(&local_dirs, optarg);
+			break;
 		default:
+			strlist_clear(&local_dirs);
 			return cmd_option_error(&cmd_health_entry, o.json, argv,
 						health_options);
 		}
@@ -186,6 +197,19 @@ static int cmd_health_exec(int argc, char **argv, struct mlxk_ctx *ctx)
 		return cmd_usage_error(&cmd_health_entry, o.json,
 				       "too many arguments: '%s'",
 				       argv[optind]);
+	if (home || local_dirs.nr) {
+		if (!o.cache || !home || o.spec || o.verify ||
+		    o.fix_permissions || o.group || o.dry_run) {
+			strlist_clear(&local_dirs);
+			return cmd_usage_error(&cmd_health_entry, o.json,
+					       "--home goes with --cache "
+					       "alone; --local-dir needs "
+					       "--cache --home");
+		}
+		status = health_home_run(ctx, o.json, &local_dirs);
+		strlist_clear(&local_dirs);
+		return status;
+	}
 	if (o.fix_permissions && !o.cache)
 		return cmd_usage_error(&cmd_health_entry, o.json,
 				       "--fix-permissions needs --cache");
@@ -249,7 +273,9 @@ const struct cmd_entry cmd_health_entry = {
 	.name = "health",
 	.summary = "check the integrity of cached models",
 	.usage = "health [MODEL[@REV]] [--json] [--verify] [--cache "
-		 "[--fix-permissions [--group GROUP] [--dry-run]]]",
+		 "[--fix-permissions [--group GROUP] [--dry-run]]]\n"
+		 "       mlxk health --cache --home [--local-dir DIR]... "
+		 "[--json]",
 	.help = "Check every cached model (or MODEL, at revision REV) with\n"
 		"MLX-Knife's integrity rules: config.json, weight index and\n"
 		"shards, LFS pointers, partial downloads, tokenizer and\n"
@@ -274,6 +300,16 @@ const struct cmd_entry cmd_health_entry = {
 		"  --group GROUP      the shared group (default: the cache\n"
 		"                     root's); also fixes the root itself\n"
 		"  --dry-run          show what --fix-permissions would "
-		"change\n",
+		"change\n"
+		"  --home             with --cache: the whole HuggingFace "
+		"home instead:\n"
+		"                     hub, datasets cache, Xet, assets, "
+		"modules; size,\n"
+		"                     files, lock files and what prune and "
+		"clean-locks\n"
+		"                     could reclaim (docs/datasets.md)\n"
+		"  --local-dir DIR    with --cache --home: also this hf "
+		"download\n"
+		"                     --local-dir folder (may be repeated)\n",
 	.exec = cmd_health_exec,
 };

@@ -222,17 +222,56 @@ static int cmd_prune_exec(int argc, char **argv, struct mlxk_ctx *ctx)
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "force", no_argument, NULL, 'f' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "datasets", no_argument, NULL, 'D' },
+		{ "local-dir", required_argument, NULL, 'L' },
+		{ "xet", no_argument, NULL, 'X' },
+		{ "staging", no_argument, NULL, 'S' },
+		{ "older-than", required_argument, NULL, 'o' },
+		{ "verbose", no_argument, NULL, 'v' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct prune_opts o = { false, false, false, ctx->json };
+	struct prune_home_opts home = { .older_than = -1 };
+	bool verbose = false;
 	struct cache c;
 	int opt, ret;
 
 	o.json = cmd_json_requested(argc, argv, o.json);
-	while ((opt = getopt_long(argc, argv, "f", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "fv", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'd':
 			o.detached = true;
+			break;
+		case 'D':
+			home.datasets = true;
+			break;
+		case 'L':
+			if (!*optarg) {
+				strlist_clear(&home.local_dirs);
+				return cmd_usage_error(&cmd_prune_entry, o.json,
+						       "--local-dir needs a "
+						       "directory");
+			}
+			strlist_push(&home.local_dirs, optarg);
+			break;
+		case 'X':
+			home.xet = true;
+			break;
+		case 'S':
+			home.xet_staging = true;
+			break;
+		case 'o':
+			if (parse_duration(optarg, &home.older_than) < 0) {
+				strlist_clear(&home.local_dirs);
+				return cmd_usage_error(
+					&cmd_prune_entry, o.json,
+					"invalid duration '%s' (try 10m, 2h, "
+					"7d or 0)",
+					optarg);
+			}
+			break;
+		case 'v':
+			verbose = true;
 			break;
 		case 'n':
 			o.dry_run = true;
@@ -244,14 +283,40 @@ static int cmd_prune_exec(int argc, char **argv, struct mlxk_ctx *ctx)
 			o.json = true;
 			break;
 		default:
+			strlist_clear(&home.local_dirs);
 			return cmd_option_error(&cmd_prune_entry, o.json, argv,
 						longopts);
 		}
 	}
-	if (optind < argc)
+	if (optind < argc) {
+		strlist_clear(&home.local_dirs);
 		return cmd_usage_error(&cmd_prune_entry, o.json,
 				       "unexpected argument '%s'",
 				       argv[optind]);
+	}
+	if (home.datasets || home.xet || home.local_dirs.nr) {
+		if (o.detached) {
+			strlist_clear(&home.local_dirs);
+			return cmd_usage_error(&cmd_prune_entry, o.json,
+					       "--detached is for the hub "
+					       "cache; not with --datasets, "
+					       "--local-dir or --xet");
+		}
+		home.dry_run = o.dry_run;
+		home.force = o.force;
+		home.json = o.json;
+		home.verbose = verbose;
+		ret = prune_home(ctx, &home);
+		strlist_clear(&home.local_dirs);
+		return ret;
+	}
+	if (home.older_than >= 0 || home.xet_staging) {
+		strlist_clear(&home.local_dirs);
+		return cmd_usage_error(
+			&cmd_prune_entry, o.json, "%s needs --datasets%s",
+			home.xet_staging ? "--staging" : "--older-than",
+			home.xet_staging ? " or --xet" : "");
+	}
 	if (cmd_open_cache(ctx, "prune", o.json, &c) < 0)
 		return EXIT_FAIL;
 	ret = run(&c, &o);
@@ -262,7 +327,11 @@ static int cmd_prune_exec(int argc, char **argv, struct mlxk_ctx *ctx)
 const struct cmd_entry cmd_prune_entry = {
 	.name = "prune",
 	.summary = "remove orphan blobs, stale downloads and other garbage",
-	.usage = "prune [--detached] [--dry-run] [-f|--force] [--json]",
+	.usage = "prune [--detached] [--dry-run] [-f|--force] [--json]\n"
+		 "       mlxk prune [--datasets [--older-than DURATION]] "
+		 "[--local-dir DIR]...\n"
+		 "                  [--xet [--staging]] [--dry-run] "
+		 "[-f|--force] [--json] [-v]",
 	.help = "Remove what 'mlxk health --cache' reports as garbage: orphan "
 		"blobs\n"
 		"(in blobs/ but linked by no snapshot), stale .incomplete "
@@ -293,6 +362,27 @@ const struct cmd_entry cmd_prune_entry = {
 		"change nothing\n"
 		"  -f, --force  do not ask\n"
 		"  --json       print the JSON envelope (command \"prune\")\n"
+		"\n"
+		"The rest of HF_HOME (docs/datasets.md), instead of the hub "
+		"cache:\n"
+		"  --datasets   the datasets cache: interrupted downloads and "
+		"builds, tmp\n"
+		"               files of crashed map() runs, .json files "
+		"without their file\n"
+		"  --older-than DURATION  with --datasets: also downloads and "
+		"extractions\n"
+		"               unused that long, unless a build runs or a "
+		"built dataset\n"
+		"               refers to them by path\n"
+		"  --local-dir DIR  stale .incomplete and tmp_ files, "
+		".metadata of files\n"
+		"               that are gone (never the files, never "
+		"upload/)\n"
+		"  --xet        empty the Xet chunk and shard caches when no "
+		"hf_xet runs\n"
+		"  --staging    with --xet: staging/ too (upload resume "
+		"state)\n"
+		"  -v           list every item\n"
 		"\n"
 		"Exit codes: 0 done (kept busy items included), 1 something "
 		"could not be\n"
