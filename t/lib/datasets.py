@@ -130,9 +130,16 @@ def lockfile(path):
     return put(path)
 
 
-def backdate():
+def backdate(*roots):
+    """Everything written, and every folder below roots (made on the way
+    by makedirs too), gets the same old time."""
     t = time.time() - AGE
-    for p in sorted(written, key=len, reverse=True):
+    paths = set(written)
+    for r in roots:
+        if r and os.path.isdir(r):
+            for d, _, _ in os.walk(r):
+                paths.add(d)
+    for p in sorted(paths, key=len, reverse=True):
         os.utime(p, (t, t), follow_symlinks=False)
 
 
@@ -305,7 +312,7 @@ def datasets_cache(root, version, hub=None):
         put(os.path.join(dm, "org--script-ds", sha256("script")[:64], "script-ds.py"),
             "import datasets\n")
         lockfile(os.path.join(dm, "org--script-ds.lock"))
-    backdate()
+    backdate(root, hub, n["modules"])
     json.dump(n, sys.stdout, indent=1)
     print()
 
@@ -351,7 +358,7 @@ def local_dir(d):
     lockfile(os.path.join(meta, "upload", "big.bin.lock"))
     # A .gitignore.lock left by a crash (hub unlinks it after use).
     lockfile(os.path.join(meta, ".gitignore.lock"))
-    backdate()
+    backdate(d)
     print(d)
 
 
@@ -380,7 +387,7 @@ def xet(root, docs_spelling=False, live_pid=None):
     if live_pid:
         stamp = time.strftime("%Y%m%dT%H%M%S000+0000", time.gmtime(time.time() + 60))
         put(os.path.join(root, "logs", "xet_%s_%s.log" % (stamp, live_pid)), "live\n")
-    backdate()
+    backdate(root)
     print(root)
 
 
