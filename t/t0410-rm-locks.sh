@@ -90,6 +90,19 @@ test_expect_success 'rm --force keeps the held lock, its blob and its .incomplet
 	test "$(ls "$L" | wc -l)" = 1
 '
 
+test_expect_success 'rm --force keeps blobs/ for a download that has only taken its lock' '
+	setup &&
+	: >"$L/0123456789abcdef0123456789abcdef01234567.lock" &&
+	hold_flock "$L/0123456789abcdef0123456789abcdef01234567.lock" &&
+	mlxk rm --force org/beta >out 2>err;
+	rc=$?
+	kill_tree $HOLDER; wait
+	test $rc = 0 &&
+	test_path_is_dir "$D/blobs" &&
+	test "$(ls "$D/blobs" | wc -l)" = 0 &&
+	test_path_is_missing "$D/snapshots"
+'
+
 test_expect_success 'a lock held by python filelock survives rm --force' '
 	setup &&
 	printf "partial" >"$D/blobs/$W.incomplete" &&

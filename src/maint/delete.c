@@ -990,17 +990,16 @@ enum delete_outcome delete_execute(struct cache *c, struct delete_plan *p,
 	for (size_t i = 0; i < p->nr; i++) {
 		struct delete_entry *e = &p->entries[i];
 
-		/* the blobs folder goes only if nothing busy stayed in it */
+		/*
+		 * The blobs folder stays while a lock of the repo is busy:
+		 * a download that holds one may be about to create its
+		 * partial file there, even when nothing is in it yet.
+		 */
 		if (!is_kind(e, DEL_OTHER))
 			continue;
 		if (p->nr_kept || p->busy_etags.nr || p->locks_closed) {
 			size_t n = strlen(e->path);
 			if (n > 6 && !strcmp(e->path + n - 6, "/blobs")) {
-				int rfd = fs_opendir_at(c->fd, p->folder);
-				if (rfd >= 0) {
-					unlinkat(rfd, "blobs", AT_REMOVEDIR);
-					close(rfd);
-				}
 				e->state = DEL_BUSY;
 				continue;
 			}
