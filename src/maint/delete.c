@@ -997,12 +997,32 @@ enum delete_outcome delete_execute(struct cache *c, struct delete_plan *p,
 		 */
 		if (!is_kind(e, DEL_OTHER))
 			continue;
-		if (p->nr_kept || p->busy_etags.nr || p->locks_closed) {
-			size_t n = strlen(e->path);
-			if (n > 6 && !strcmp(e->path + n - 6, "/blobs")) {
+		size_t n = strlen(e->path);
+		if (n > 6 && !strcmp(e->path + n - 6, "/blobs")) {
+			int rfd, en;
+
+			if (p->nr_kept || p->busy_etags.nr || p->locks_closed) {
 				e->state = DEL_BUSY;
 				continue;
 			}
+			/*
+			 * Only if empty: its planned files went one by one
+			 * under their locks; anything else is new, from a
+			 * download that began after the plan.
+			 */
+			rfd = fs_opendir_at(c->fd, p->folder);
+			en = rfd < 0					? errno
+			     : unlinkat(rfd, "blobs", AT_REMOVEDIR) < 0 ? errno
+									: 0;
+			if (rfd >= 0)
+				close(rfd);
+			if (en == ENOTEMPTY || en == EEXIST)
+				e->state = x.failed ? DEL_SKIPPED : DEL_BUSY;
+			else if (en && en != ENOENT)
+				remove_path(&x, e); /* says why */
+			else
+				e->state = DEL_DONE;
+			continue;
 		}
 		remove_path(&x, e);
 	}
