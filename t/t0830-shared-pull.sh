@@ -37,6 +37,14 @@ test_expect_success 'a second user adds a revision to it and removes it all' '
 	test_path_is_missing "$CACHE/.locks/models--org--p"
 '
 
+test_expect_success 'prune makes a missing lock folder 2775 too' '
+	mlxk_as $A pull -q org/p &&
+	rm -rf "$CACHE/.locks" "$R"/snapshots/*/config.json &&
+	MLXK_LOCK_GRACE_MS=50 mlxk_as $B prune --force >out &&
+	test "$(stat -c %a "$CACHE/.locks")" = 2775 &&
+	test "$(stat -c %a "$CACHE/.locks/models--org--p")" = 2775
+'
+
 test_expect_success 'a cache that is not shared keeps the umask (0755, 0644)' '
 	rm -rf "$CACHE" && mkdir -p "$CACHE" && chmod 0755 "$CACHE" &&
 	(umask 022 && mlxk pull -q org/p) &&

@@ -109,7 +109,8 @@ static int open_lock_dir(struct cache *c, const char *folder, bool create)
 
 	root = fs_opendir_at(c->fd, ".locks");
 	if (root < 0 && errno == ENOENT && create) {
-		if (mkdirat(c->fd, ".locks", 0777) < 0 && errno != EEXIST)
+		/* In a shared cache 02775 whatever the umask, as pull. */
+		if (fs_mkdirs_at(c->fd, ".locks", CACHE_DIR_MODE(c), NULL) < 0)
 			return -1;
 		root = fs_opendir_at(c->fd, ".locks");
 	}
@@ -117,7 +118,7 @@ static int open_lock_dir(struct cache *c, const char *folder, bool create)
 		return -1;
 	fd = fs_opendir_at(root, folder);
 	if (fd < 0 && errno == ENOENT && create) {
-		if (mkdirat(root, folder, 0777) == 0 || errno == EEXIST)
+		if (fs_mkdirs_at(root, folder, CACHE_DIR_MODE(c), NULL) == 0)
 			fd = fs_opendir_at(root, folder);
 	}
 	if (fd < 0) {

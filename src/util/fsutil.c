@@ -201,7 +201,7 @@ int fs_mkdirs_at(int at, const char *relpath, mode_t mode, struct strbuf *err)
 {
 	char *copy = xstrdup(relpath);
 	char *p = copy;
-	int fd = at;
+	int fd = at, e;
 
 	for (;;) {
 		char *slash = strchr(p, '/');
@@ -240,25 +240,22 @@ int fs_mkdirs_at(int at, const char *relpath, mode_t mode, struct strbuf *err)
 	free(copy);
 	return 0;
 fail:
+	e = errno;
 	error_set(err, "cannot create directory '%s': %s", relpath,
-		  strerror(errno));
-	if (fd != at)
-		close(fd);
-	free(copy);
-	return -1;
+		  strerror(e));
+	goto out;
 fail_in:
 	/* Name the folder we could not write in, its owner and mode. */
-	{
-		int e = errno;
-
-		error_set(err, "cannot create directory '%s': %s", relpath,
-			  strerror(e));
-		if (e == EACCES || e == EPERM)
-			fs_add_eacces_hint(err, fd, ".", "its folder");
-	}
+	e = errno;
+	error_set(err, "cannot create directory '%s': %s", relpath,
+		  strerror(e));
+	if (e == EACCES || e == EPERM)
+		fs_add_eacces_hint(err, fd, ".", "its folder");
+out:
 	if (fd != at)
 		close(fd);
 	free(copy);
+	errno = e;
 	return -1;
 }
 
@@ -497,9 +494,12 @@ void fs_add_eacces_hint(struct strbuf *err, int at, const char *name,
 {
 	struct stat st;
 	char *who;
+	int e = errno;
 
-	if (fstatat(at, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+	if (!err || fstatat(at, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+		errno = e;
 		return;
+	}
 	who = fs_user_name(st.st_uid);
 	strbuf_addstr(err, " (");
 	if (display)
@@ -509,4 +509,5 @@ void fs_add_eacces_hint(struct strbuf *err, int at, const char *name,
 		    "--fix-permissions' as %s or root)",
 		    who, (unsigned)(st.st_mode & 07777), who);
 	free(who);
+	errno = e;
 }
