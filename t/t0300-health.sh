@@ -17,33 +17,51 @@ test_expect_success 'setup' '
 	make_model org/d-pt "" pytorch
 '
 
-test_expect_success 'human: summary, healthy first, em dash, exit 0' '
+test_expect_success 'human: summary, healthy first, em dash, next step, exit 1' '
 	cat >expect <<-\EOF &&
 	Summary: total 4, healthy 3, unhealthy 1
 	healthy   org/a-good — Multi-file model complete
 	healthy   org/b-good — Model is healthy
 	healthy   org/d-pt — Model is healthy
 	unhealthy org/c-bad — config.json missing
+	          next: mlxk pull --force-resume org/c-bad, or remove it: mlxk rm org/c-bad
 	EOF
-	mlxk health >out &&
+	test_expect_code 1 mlxk health >out &&
 	test_cmp expect out
+'
+
+test_expect_success 'all healthy: exit 0' '
+	mlxk health b-good >out &&
+	mlxk health "org/[ab]-*" >out &&
+	test_grep "^Summary: total 2, healthy 2, unhealthy 0$" out
 '
 
 test_expect_success 'one model: no summary line' '
-	echo "unhealthy org/c-bad — config.json missing" >expect &&
-	mlxk health c-bad >out &&
+	printf "%s\n" "unhealthy org/c-bad — config.json missing" \
+		"          next: mlxk pull --force-resume org/c-bad, or remove it: mlxk rm org/c-bad" >expect &&
+	test_expect_code 1 mlxk health c-bad >out &&
 	test_cmp expect out
 '
 
+test_expect_success 'a pattern checks every model it matches, as list does' '
+	test_expect_code 1 mlxk health "org/*" --json >out &&
+	json_check out "d[\"data\"][\"summary\"][\"total\"] == 4" &&
+	mlxk health good >out &&
+	test_grep "^Summary: total 2, healthy 2, unhealthy 0$" out &&
+	test_expect_code 1 mlxk health "nothing*" 2>err &&
+	test_grep "^mlxk: error: no model matches the pattern" err
+'
+
 test_expect_success 'JSON: healthy/unhealthy entries and summary' '
-	mlxk health --json >out &&
+	test_expect_code 1 mlxk health --json >out &&
 	json_check out "sorted(d) == [\"command\", \"data\", \"error\", \"status\"] and d[\"command\"] == \"health\"" &&
-	json_check out "sorted(d[\"data\"]) == [\"healthy\", \"summary\", \"unhealthy\"]" &&
+	json_check out "sorted(d[\"data\"]) == [\"healthy\", \"next_steps\", \"summary\", \"unhealthy\"]" &&
+	json_check out "d[\"data\"][\"next_steps\"] == [{\"name\": \"org/c-bad\", \"commands\": [\"mlxk pull --force-resume org/c-bad\", \"mlxk rm org/c-bad\"]}]" &&
 	json_check out "d[\"data\"][\"summary\"] == {\"total\": 4, \"healthy_count\": 3, \"unhealthy_count\": 1}" &&
 	json_check out "d[\"data\"][\"unhealthy\"] == [{\"name\": \"org/c-bad\", \"status\": \"unhealthy\", \"reason\": \"config.json missing\"}]" &&
 	json_check out "[e[\"name\"] for e in d[\"data\"][\"healthy\"]] == [\"org/a-good\", \"org/b-good\", \"org/d-pt\"]" &&
 	json_check out "all(sorted(e) == [\"name\", \"reason\", \"status\"] for e in d[\"data\"][\"healthy\"] + d[\"data\"][\"unhealthy\"])" &&
-	mlxk --json health >out2 &&
+	test_expect_code 1 mlxk --json health >out2 &&
 	test_cmp out out2
 '
 
@@ -59,10 +77,11 @@ test_expect_success '@rev is honoured (bug 4.1.6)' '
 	make_model org/rev $good &&
 	mlxk health org/rev >out &&
 	test_grep "^healthy   org/rev — Model is healthy$" out &&
-	mlxk health org/rev@$(echo $bad | cut -c1-7) >out &&
+	test_expect_code 1 mlxk health org/rev@$(echo $bad | cut -c1-7) >out &&
 	test_grep "^unhealthy org/rev — config.json missing$" out &&
+	test_grep "next: mlxk pull --force-resume org/rev@$(echo $bad | cut -c1-7), or remove it: mlxk rm org/rev@$(echo $bad | cut -c1-7)$" out &&
 	set_ref org/rev v0 $bad &&
-	mlxk health org/rev@v0 --json >out &&
+	test_expect_code 1 mlxk health org/rev@v0 --json >out &&
 	json_check out "d[\"data\"][\"summary\"][\"unhealthy_count\"] == 1"
 '
 
@@ -97,7 +116,7 @@ test_expect_success '--verify and --cache go to the doctor' '
 
 test_expect_success 'a model without snapshots is reported, not fatal' '
 	mkdir -p "$(repo_dir org/nosnap)/snapshots" "$(repo_dir org/nodir)/blobs" &&
-	mlxk health --json >out &&
+	test_expect_code 1 mlxk health --json >out &&
 	json_check out "{e[\"name\"]: e[\"reason\"] for e in d[\"data\"][\"unhealthy\"]}[\"org/nosnap\"] == \"No snapshots found\"" &&
 	json_check out "{e[\"name\"]: e[\"reason\"] for e in d[\"data\"][\"unhealthy\"]}[\"org/nodir\"] == \"No snapshots directory found\""
 '

@@ -236,7 +236,7 @@ test_expect_success 'tokenizer_config.json checks' '
 '
 
 test_expect_success 'an integrity failure wins over runtime problems' '
-	mlxk health org/tok --json >out &&
+	test_expect_code 1 mlxk health org/tok --json >out &&
 	mlxk list tok --json >out &&
 	json_check out "d[\"data\"][\"models\"][0][\"reason\"] == \"tokenizer_config.json present but tokenizer.json missing\""
 '

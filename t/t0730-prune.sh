@@ -100,7 +100,7 @@ test_expect_success 'old temporary files of interrupted writes go, young ones an
 	test_path_is_file "$TRASH/outside.0a1b2c3d.tmp" &&
 	test -L "$D/refs/link.0a1b2c3d.tmp" &&
 	test_path_is_file "$D/refs/main" &&
-	mlxk health org/a >h &&
+	{ mlxk health org/a >h; test $? -le 1; } &&
 	mlxk health --cache >h &&
 	test_grep "^No problems found$" h
 '

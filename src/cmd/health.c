@@ -9,6 +9,8 @@
 #include "cmd/cmd.h"
 #include "model/inspect.h"
 #include "cache/repo.h"
+#include "cache/resolve.h"
+#include "util/strlist.h"
 #include "util/jsonout.h"
 #include "util/msg.h"
 #include "util/stop.h"
@@ -21,6 +23,7 @@ struct entry {
 	char *name;
 	bool healthy;
 	char *reason;
+	char *target; /* what the next steps name: NAME or NAME@REV */
 };
 
 struct report {
@@ -37,6 +40,23 @@ static void report_add(struct report *rep, const struct model_info *mi)
 	e->name = xstrdup(mi->name);
 	e->healthy = mi->healthy;
 	e->reason = xstrdup(mi->health_reason ? mi->health_reason : "");
+	e->target = xstrdup(mi->name);
+}
+
+/*
+ * The next steps for an unhealthy model: fetch what is missing or
+ * damaged again (pull resumes and re-verifies), or drop it.
+ */
+static void next_steps(const struct entry *e, struct strlist *out)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	strbuf_addf(&sb, "mlxk pull --force-resume %s", e->target);
+	strlist_push(out, sb.buf);
+	strbuf_reset(&sb);
+	strbuf_addf(&sb, "mlxk rm %s", e->target);
+	strlist_push(out, sb.buf);
+	strbuf_release(&sb);
 }
 
 static void report_clear(struct report *rep)
@@ -44,6 +64,7 @@ static void report_clear(struct report *rep)
 	for (size_t i = 0; i < rep->nr; i++) {
 		free(rep->items[i].name);
 		free(rep->items[i].reason);
+		free(rep->items[i].target);
 	}
 	free(rep->items);
 	memset(rep, 0, sizeof(*rep));
@@ -74,6 +95,12 @@ static int check_folder(struct cache *c, const char *folder, const char *rev,
 	}
 	model_inspect(&r, rev ? sel : repo_current(&r), &mi, NULL);
 	report_add(rep, &mi);
+	if (rev) {
+		struct entry *e = &rep->items[rep->nr - 1];
+
+		free(e->target);
+		e->target = xasprintf("%s@%s", mi.name, rev);
+	}
 	model_info_release(&mi);
 out:
 	repo_close(&r);
@@ -105,6 +132,29 @@ static json_t *report_json(const struct report *rep)
 	json_object_set_new(data, "healthy", good);
 	json_object_set_new(data, "unhealthy", bad);
 	json_object_set_new(data, "summary", sum);
+	if (rep->nr > ok) {
+		/* Beside MLX-Knife's keys, whose entries are closed. */
+		json_t *steps = json_array();
+
+		for (size_t i = 0; i < rep->nr; i++) {
+			struct strlist cmds = STRLIST_INIT;
+			json_t *s;
+
+			if (rep->items[i].healthy)
+				continue;
+			next_steps(&rep->items[i], &cmds);
+			s = json_object();
+			json_object_set_new(
+				s, "name",
+				json_string_lossy(rep->items[i].name));
+			json_object_set_new(
+				s, "commands",
+				json_string_array(cmds.items, cmds.nr));
+			json_array_append_new(steps, s);
+			strlist_clear(&cmds);
+		}
+		json_object_set_new(data, "next_steps", steps);
+	}
 	return data;
 }
 
@@ -129,9 +179,34 @@ static void report_human(const struct report *rep)
 			       e->healthy ? "healthy" : "unhealthy",
 			       strbuf_printable(&name, e->name),
 			       strbuf_printable(&reason, e->reason));
+			if (!e->healthy) {
+				struct strlist cmds = STRLIST_INIT;
+
+				next_steps(e, &cmds);
+				printf("          next: %s",
+				       strbuf_printable(&name, cmds.items[0]));
+				printf(", or remove it: %s\n",
+				       strbuf_printable(&name, cmds.items[1]));
+				strlist_clear(&cmds);
+			}
 		}
 	strbuf_release(&name);
 	strbuf_release(&reason);
+}
+
+/* A name part that fits several models is a filter, not a mistake. */
+static bool pattern_matches_many(struct cache *c, const char *spec)
+{
+	struct resolved res;
+	bool many;
+
+	if (resolve_model(c, spec, &res) == 0) {
+		resolved_release(&res);
+		return false;
+	}
+	many = res.status == RESOLVE_AMBIGUOUS;
+	resolved_release(&res);
+	return many;
 }
 
 static const struct option health_options[] = {
@@ -222,7 +297,39 @@ static int cmd_health_exec(int argc, char **argv, struct mlxk_ctx *ctx)
 
 	if (cmd_open_cache(ctx, "health", o.json, &c) < 0)
 		return EXIT_FAIL;
-	if (o.spec) {
+	if (o.spec && !strchr(o.spec, '@') &&
+	    (strpbrk(o.spec, "*?[") ||
+	     (!o.json && pattern_matches_many(&c, o.spec)))) {
+		/* A pattern, as list takes it: every model it matches. */
+		struct strlist folders = STRLIST_INIT;
+
+		if (cache_model_folders(&c, &folders, &err) < 0) {
+			status = cmd_fail("health", o.json, report_json(&rep),
+					  "health_check_failed", err.buf);
+			strlist_clear(&folders);
+			goto out;
+		}
+		for (size_t i = 0;
+		     i < folders.nr && !stop_requested(&mlxk_interrupted);
+		     i++) {
+			char *name = cache_folder_to_name(folders.items[i]);
+
+			if (name && !strstr(name, SENTINEL) &&
+			    resolve_name_matches(name, o.spec)) {
+				strbuf_reset(&err);
+				check_folder(&c, folders.items[i], NULL, &rep,
+					     &err);
+			}
+			free(name);
+		}
+		strlist_clear(&folders);
+		if (!rep.nr) {
+			status = cmd_fail("health", o.json, report_json(&rep),
+					  "model_not_found",
+					  "no model matches the pattern");
+			goto out;
+		}
+	} else if (o.spec) {
 		struct resolved res;
 
 		if (resolve_model(&c, o.spec, &res) < 0) {
@@ -262,6 +369,10 @@ static int cmd_health_exec(int argc, char **argv, struct mlxk_ctx *ctx)
 		json_print_success("health", report_json(&rep));
 	else
 		report_human(&rep);
+	/* As health --verify: a script can test the exit code. */
+	for (size_t i = 0; i < rep.nr; i++)
+		if (!rep.items[i].healthy)
+			status = EXIT_FAIL;
 out:
 	report_clear(&rep);
 	strbuf_release(&err);
@@ -283,9 +394,12 @@ const struct cmd_entry cmd_health_entry = {
 		"special files, interrupted downloads and damaged refs. "
 		"Prints\n"
 		"a summary (when more than one model is checked), then one\n"
-		"line per model: healthy or unhealthy, name and reason. Exits\n"
-		"0 even when models are unhealthy; 1 when MODEL does not\n"
-		"resolve.\n"
+		"line per model: healthy or unhealthy, name and reason, and\n"
+		"for an unhealthy one what to do next. MODEL may also be a\n"
+		"pattern as list takes it (a part of several names, or a\n"
+		"glob such as 'Qwen*'): every model it matches is checked.\n"
+		"Exits 1 when a checked model is unhealthy or MODEL does not\n"
+		"resolve, 0 when all are healthy.\n"
 		"\n"
 		"options:\n"
 		"  --json             print the JSON API's health envelope\n"
@@ -310,6 +424,13 @@ const struct cmd_entry cmd_health_entry = {
 		"                     could reclaim (docs/datasets.md)\n"
 		"  --local-dir DIR    with --cache --home: also this hf "
 		"download\n"
-		"                     --local-dir folder (may be repeated)\n",
+		"                     --local-dir folder (may be repeated)\n"
+		"\n"
+		"examples:\n"
+		"  mlxk health                        every model\n"
+		"  mlxk health 'Qwen*' --json         the models a glob "
+		"matches\n"
+		"  mlxk health org/model@1a2b3c4      one revision\n"
+		"  mlxk health --verify && echo intact\n",
 	.exec = cmd_health_exec,
 };
