@@ -114,4 +114,16 @@ test_expect_success '@rev picks among substring matches that have it' '
 	test_grep "not found in other/model$" err
 '
 
+test_expect_success 'an ambiguous name lists ten candidates and says how many more' '
+	for i in 01 02 03 04 05 06 07 08 09 10 11 12 13; do make_model many/amb-$i || return 1; done &&
+	test_expect_code 1 mlxk show amb- 2>err &&
+	test_line_count = 1 err &&
+	test_grep "^mlxk: error: .amb-. matches 13 models: many/amb-01, many/amb-02, .*, many/amb-10 and 3 more$" err &&
+	test_grep ! "amb-11" err &&
+	test_expect_code 1 mlxk show amb- --json >out &&
+	json_check out "len(d[\"error\"][\"matches\"]) == 13" &&
+	test_expect_code 1 mlxk rm amb- --force 2>err &&
+	test_grep "matches 13 models: .* and 3 more$" err
+'
+
 test_done

@@ -158,9 +158,15 @@ int resolve_model(struct cache *c, const char *spec, struct resolved *res)
 			struct strbuf list = STRBUF_INIT;
 			for (size_t i = 0; i < hits.nr; i++) {
 				strlist_push(&res->matches, hits.items[i]);
-				strbuf_addf(&list, "%s%s", i ? ", " : "",
-					    hits.items[i]);
+				/* A line a person can read: the first ten. */
+				if (i < RESOLVE_SHOW_MATCHES)
+					strbuf_addf(&list, "%s%s",
+						    i ? ", " : "",
+						    hits.items[i]);
 			}
+			if (hits.nr > RESOLVE_SHOW_MATCHES)
+				strbuf_addf(&list, " and %zu more",
+					    hits.nr - RESOLVE_SHOW_MATCHES);
 			error_set(&res->message, "'%s' matches %zu models: %s",
 				  res->base, hits.nr, list.buf);
 			strbuf_release(&list);

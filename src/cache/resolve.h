@@ -21,6 +21,10 @@ enum resolve_status {
 	RESOLVE_NO_REV,	   /* the model exists but not the revision */
 };
 
+/* An ambiguous name's message names this many candidates at most (the
+ * JSON error's matches has them all). */
+#define RESOLVE_SHOW_MATCHES 10
+
 struct resolved {
 	enum resolve_status status;
 	char *name;   /* resolved "org/name" */
