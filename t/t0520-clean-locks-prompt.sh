@@ -21,7 +21,7 @@ test_expect_success 'the counts come first; n keeps everything' '
 	tty_wait "Remove them? \[y/N\]" &&
 	test_grep "^3 lock files in 2 folders can go; 1 stay (1 download in progress)\.$" screen &&
 	tty_keys n Enter &&
-	tty_wait "EXIT=0" &&
+	tty_wait "EXIT=1" &&
 	test_grep "Cancelled: nothing was removed" screen &&
 	tty_finish &&
 	test_path_is_file "$L/models--mlx-community--a/1.lock" &&

@@ -18,7 +18,7 @@ test_expect_success 'answering n deletes nothing' '
 	test_grep "^orphan blobs: 1 (2.0KB)$" screen &&
 	test_grep "^  models--org--a/blobs/$O (2.0KB)$" screen &&
 	tty_keys n Enter &&
-	tty_wait "EXIT=0" &&
+	tty_wait "EXIT=1" &&
 	test_grep "Cancelled: nothing was deleted" screen &&
 	tty_finish &&
 	test_path_is_file "$D/blobs/$O"

@@ -406,6 +406,7 @@ static int cmd_clean_locks_exec(int argc, char **argv, struct mlxk_ctx *ctx)
 		yes = cmd_confirm("Remove them?", false);
 		if (!yes) {
 			fprintf(stderr, "Cancelled: nothing was removed.\n");
+			ret = EXIT_FAIL; /* "no" is not success, as in hf */
 			goto out;
 		}
 	}

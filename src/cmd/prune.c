@@ -170,6 +170,7 @@ static int run(struct cache *c, const struct prune_opts *o)
 			    nr == 1 ? "" : "s", sz.buf);
 		if (!cmd_confirm(err.buf, false)) {
 			fprintf(stderr, "Cancelled: nothing was deleted.\n");
+			ret = EXIT_FAIL; /* "no" is not success, as in hf */
 			goto out;
 		}
 	}

@@ -327,7 +327,9 @@ static int run(const struct rm_opts *o, struct cache *c,
 		yes = cmd_confirm(msg.buf, false);
 		strbuf_reset(&msg);
 		if (!yes) {
+			/* "no" is not success, as in hf: exit 1 */
 			fprintf(stderr, "Cancelled: nothing was deleted.\n");
+			ret = EXIT_FAIL;
 			goto out;
 		}
 	}
@@ -399,6 +401,242 @@ out:
 	return ret;
 }
 
+/* One of several targets: resolved, then planned, before anything goes. */
+struct target {
+	const char *spec;
+	struct resolved res;
+	char *commit;
+	struct delete_plan plan;
+	bool skip; /* covered by a whole-repo target of the same model */
+};
+
+static json_t *target_json(const struct target *t, const char *action,
+			   const char *msg, bool dry)
+{
+	json_t *d = base_data(t->res.name, action, msg);
+
+	add_plan_fields(d, &t->plan, t->commit);
+	json_object_set_new(
+		d, "lock_files_cleaned",
+		json_integer((json_int_t)(dry ? 0 : t->plan.locks_removed)));
+	json_object_set_new(
+		d, "bytes_freed",
+		json_integer((json_int_t)(dry ? t->plan.bytes
+					      : t->plan.bytes_freed)));
+	return d;
+}
+
+/*
+ * rm A B@rev C: every target is resolved and planned first; one failure
+ * stops it all before anything is deleted. One question for all of them.
+ */
+static int run_many(const struct rm_opts *o, struct cache *c, char **specs,
+		    size_t n)
+{
+	struct target *t = xcalloc(n, sizeof(*t));
+	struct strbuf err = STRBUF_INIT, msg = STRBUF_INIT;
+	json_t *list = json_array();
+	uint64_t bytes = 0;
+	size_t locks = 0, count = 0;
+	int ret = EXIT_OK;
+	size_t done = 0;
+
+	for (done = 0; done < n; done++) {
+		struct target *x = &t[done];
+
+		x->spec = specs[done];
+		if (resolve_model(c, x->spec, &x->res) < 0) {
+			done++;
+			ret = x->res.status == RESOLVE_INVALID
+				      ? cmd_usage_error(&cmd_rm_entry, o->json,
+							"%s",
+							x->res.message.buf)
+				      : fail(o, NULL,
+					     x->res.status == RESOLVE_AMBIGUOUS
+						     ? "ambiguous_match"
+					     : x->res.status == RESOLVE_NO_REV
+						     ? "hash_not_found"
+						     : "model_not_found",
+					     x->res.message.buf, NULL);
+			goto out;
+		}
+		if (x->res.fuzzy && !o->force && !o->dry_run &&
+		    (o->json || !cmd_interactive())) {
+			done++;
+			strbuf_addf(&msg,
+				    "'%s' matched %s: not deleting a guessed "
+				    "name without a terminal (use the full "
+				    "name or --force)",
+				    x->spec, x->res.name);
+			ret = fail(o, NULL, "requires_confirmation", msg.buf,
+				   NULL);
+			goto out;
+		}
+		if (find_commit(c, &x->res, &x->commit, &err) < 0) {
+			done++;
+			ret = fail(o, NULL, "hash_not_found", err.buf, NULL);
+			goto out;
+		}
+	}
+	/* A whole model covers its revisions and itself named twice. */
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = 0; j < n && !t[i].skip; j++) {
+			bool same_folder = i != j && !strcmp(t[i].res.folder,
+							     t[j].res.folder);
+
+			if (!same_folder)
+				continue;
+			if (!t[j].commit && (t[i].commit || j < i))
+				t[i].skip = true; /* the model goes whole */
+			else if (j < i && t[i].commit && t[j].commit &&
+				 !strcmp(t[i].commit, t[j].commit))
+				t[i].skip = true; /* named twice */
+		}
+	for (size_t i = 0; i < n; i++) {
+		enum delete_outcome r;
+
+		if (t[i].skip)
+			continue;
+		r = t[i].commit ? delete_plan_revision(c, t[i].res.folder,
+						       t[i].commit, &t[i].plan,
+						       &err)
+				: delete_plan_repo(c, t[i].res.folder,
+						   &t[i].plan, &err);
+		if (r < 0) {
+			ret = fail(o, NULL, "deletion_failed", err.buf, NULL);
+			goto out;
+		}
+		if (t[i].plan.held_locks.nr && !o->force) {
+			ret = report_locks_present(o, &t[i].plan, &t[i].res,
+						   t[i].commit);
+			goto out;
+		}
+		bytes += t[i].plan.bytes;
+		locks += t[i].plan.nr_locks;
+		count++;
+	}
+	if (o->dry_run || (!o->force && !o->json && cmd_interactive())) {
+		FILE *f = o->dry_run ? stdout : stderr;
+		struct strbuf sz = STRBUF_INIT;
+
+		human_size(&sz, bytes);
+		for (size_t i = 0; i < n && !o->json; i++) {
+			if (t[i].skip)
+				continue;
+			describe(f, &t[i].plan, &t[i].res, t[i].spec);
+			if (o->dry_run) {
+				printf("Would remove:\n");
+				print_entries(stdout, &t[i].plan);
+			}
+			fprintf(f, "\n");
+		}
+		strbuf_addf(&msg,
+			    "%zu target%s, %s (%llu bytes), %zu lock file%s",
+			    count, count == 1 ? "" : "s", sz.buf,
+			    (unsigned long long)bytes, locks,
+			    locks == 1 ? "" : "s");
+		strbuf_release(&sz);
+		if (o->dry_run) {
+			if (o->json) {
+				json_t *d = base_data(NULL, "dry_run", msg.buf);
+
+				for (size_t i = 0; i < n; i++) {
+					struct strbuf m = STRBUF_INIT;
+
+					if (t[i].skip)
+						continue;
+					success_message(&m, &t[i].plan, true);
+					json_array_append_new(
+						list,
+						target_json(&t[i], "dry_run",
+							    m.buf, true));
+					strbuf_release(&m);
+				}
+				json_object_set_new(d, "dry_run", json_true());
+				json_object_set_new(
+					d, "bytes_freed",
+					json_integer((json_int_t)bytes));
+				json_object_set_new(d, "targets", list);
+				list = NULL;
+				json_print_success("rm", d);
+			} else {
+				printf("Would delete %s\n", msg.buf);
+			}
+			goto out;
+		}
+		strbuf_reset(&err);
+		strbuf_addf(&err, "Delete %s?", msg.buf);
+		if (!cmd_confirm(err.buf, false)) {
+			fprintf(stderr, "Cancelled: nothing was deleted.\n");
+			ret = EXIT_FAIL;
+			goto out;
+		}
+	}
+	cmd_catch_interrupts();
+	bytes = 0;
+	locks = 0;
+	for (size_t i = 0; i < n; i++) {
+		struct delete_opts dopts = { 0 };
+		struct strbuf m = STRBUF_INIT;
+		enum delete_outcome r;
+
+		if (t[i].skip)
+			continue;
+		dopts.force = o->force;
+		dopts.stop = &mlxk_interrupted;
+		r = delete_execute(c, &t[i].plan, &dopts, &err);
+		if (r == DELETE_BUSY) {
+			ret = report_locks_present(o, &t[i].plan, &t[i].res,
+						   t[i].commit);
+			break;
+		}
+		if (r == DELETE_FAILED) {
+			ret = fail(o, NULL, "deletion_failed", err.buf, NULL);
+			if (stop_requested(&mlxk_interrupted))
+				ret = EXIT_INTERRUPTED;
+			break;
+		}
+		success_message(&m, &t[i].plan, false);
+		bytes += t[i].plan.bytes_freed;
+		locks += t[i].plan.locks_removed;
+		if (o->json)
+			json_array_append_new(
+				list,
+				target_json(&t[i], "deleted", m.buf, false));
+		else
+			printf("%s\n", m.buf);
+		strbuf_release(&m);
+	}
+	if (o->json && ret == EXIT_OK) {
+		json_t *d;
+
+		strbuf_reset(&err);
+		human_size(&err, bytes);
+		strbuf_reset(&msg);
+		strbuf_addf(&msg, "Deleted %zu targets (%s freed)", count,
+			    err.buf);
+		d = base_data(NULL, "deleted", msg.buf);
+		json_object_set_new(d, "lock_files_cleaned",
+				    json_integer((json_int_t)locks));
+		json_object_set_new(d, "bytes_freed",
+				    json_integer((json_int_t)bytes));
+		json_object_set_new(d, "targets", list);
+		list = NULL;
+		json_print_success("rm", d);
+	}
+out:
+	for (size_t i = 0; i < done; i++) {
+		resolved_release(&t[i].res);
+		free(t[i].commit);
+		delete_plan_release(&t[i].plan);
+	}
+	free(t);
+	json_decref(list);
+	strbuf_release(&err);
+	strbuf_release(&msg);
+	return ret;
+}
+
 static int cmd_rm_exec(int argc, char **argv, struct mlxk_ctx *ctx)
 {
 	static const struct option longopts[] = {
@@ -429,10 +667,8 @@ static int cmd_rm_exec(int argc, char **argv, struct mlxk_ctx *ctx)
 						longopts);
 		}
 	}
-	if (argc - optind != 1)
-		return cmd_usage_error(&cmd_rm_entry, o.json,
-				       argc - optind ? "too many arguments"
-						     : "missing MODEL");
+	if (argc - optind < 1)
+		return cmd_usage_error(&cmd_rm_entry, o.json, "missing MODEL");
 	o.spec = argv[optind];
 	if (cmd_open_cache(ctx, "rm", o.json, &c) < 0)
 		return EXIT_FAIL;
@@ -442,6 +678,11 @@ static int cmd_rm_exec(int argc, char **argv, struct mlxk_ctx *ctx)
 		strbuf_addf(&m, "cache '%s' does not exist", c.root);
 		ret = fail(&o, NULL, "cache_not_found", m.buf, NULL);
 		strbuf_release(&m);
+		cache_close(&c);
+		return ret;
+	}
+	if (argc - optind > 1) {
+		ret = run_many(&o, &c, argv + optind, (size_t)(argc - optind));
 		cache_close(&c);
 		return ret;
 	}
@@ -515,7 +756,7 @@ out:
 const struct cmd_entry cmd_rm_entry = {
 	.name = "rm",
 	.summary = "delete a model or one revision, with its lock files",
-	.usage = "rm MODEL[@REV] [-f|--force] [--dry-run] [--json]",
+	.usage = "rm MODEL[@REV]... [-f|--force] [--dry-run] [--json]",
 	.help = "Delete a cached model (the whole repo folder and its lock "
 		"folder\n"
 		".locks/models--ORG--NAME/) or, with @REV, one revision: its "
@@ -528,7 +769,11 @@ const struct cmd_entry cmd_rm_entry = {
 		"\n"
 		"MODEL is 'org/name', a short name of mlx-community, or a "
 		"unique part\n"
-		"of a name. REV is a ref name or a commit-hash prefix.\n"
+		"of a name. REV is a ref name or a commit-hash prefix. With\n"
+		"several targets every one is resolved and planned before "
+		"anything\n"
+		"goes (one that fails stops them all) and one question covers "
+		"them.\n"
 		"\n"
 		"A download in progress is respected: if another process holds "
 		"a blob\n"
@@ -548,6 +793,10 @@ const struct cmd_entry cmd_rm_entry = {
 		"               change nothing\n"
 		"  --json       print MLX-Knife's JSON envelope (never "
 		"prompts: a\n"
-		"               guessed name answers requires_confirmation)\n",
+		"               guessed name answers requires_confirmation)\n"
+		"\n"
+		"examples:\n"
+		"  mlxk rm org/old-model --dry-run\n"
+		"  mlxk rm org/a org/b@1a2b3c4 mlx-community/c-4bit\n",
 	.exec = cmd_rm_exec,
 };
