@@ -41,6 +41,11 @@ json_t *model_info_json(const struct model_info *mi)
 			    mi->reason ? json_string_lossy(mi->reason)
 				       : json_null());
 	json_object_set_new(o, "cached", json_true());
+	/* MLX-Knife's optional keys: unknown for a cache model, not absent. */
+	json_object_set_new(o, "origin", json_null());
+	json_object_set_new(o, "content_hash", json_null());
+	json_object_set_new(o, "hash_modified", json_null());
+	json_object_set_new(o, "clean", json_null());
 	strbuf_release(&t);
 	return o;
 }

@@ -103,8 +103,8 @@ static json_t *result_json(const struct prune_item *acts, size_t nr,
 	json_object_set_new(sum, "removed", json_integer((json_int_t)done));
 	json_object_set_new(sum, "busy", json_integer((json_int_t)busy));
 	json_object_set_new(sum, "failed", json_integer((json_int_t)failed));
-	json_object_set_new(sum,
-			    o->dry_run ? "would_free_bytes" : "bytes_freed",
+	/* One name in both modes (as rm): dry_run says which it is. */
+	json_object_set_new(sum, "bytes_freed",
 			    json_integer((json_int_t)freed));
 	json_object_set_new(d, "dry_run", json_boolean(o->dry_run));
 	json_object_set_new(d, "detached", json_boolean(o->detached));

@@ -19,9 +19,14 @@ CAPS = {"text-generation", "chat", "vision", "audio", "embeddings",
         "audio-translate-en"}
 
 
+# MLX-Knife's optional keys: always present, null for cache models.
+OPTIONAL = {"origin", "content_hash", "hash_modified", "clean"}
+
+
 def check(m, show=False):
-    keys = KEYS | {"quantization"} if show else KEYS
+    keys = KEYS | OPTIONAL | ({"quantization"} if show else set())
     assert set(m) == keys, "keys %s" % sorted(set(m) ^ keys)
+    assert all(m[k] is None for k in OPTIONAL), [m[k] for k in OPTIONAL]
     if show:
         assert m["quantization"] is None or isinstance(m["quantization"], dict)
     assert isinstance(m["name"], str)
