@@ -31,6 +31,17 @@ wait_for_partial() {
 	return 1
 }
 
+test_expect_success 'SIGINT with --json: error type interrupted, exit 130' '
+	rm -rf "$CACHE" && hub_log_reset &&
+	knobs "{\"slow\": 500000}" &&
+	{ "$MLXK_BIN" --json pull org/model >out 2>err & } &&
+	pid=$! &&
+	wait_for_cdn && sleep 0.5 &&
+	kill -INT $pid &&
+	test_expect_code 130 wait $pid &&
+	json_check out "d[\"status\"] == \"error\" and d[\"error\"][\"type\"] == \"interrupted\""
+'
+
 test_expect_success 'SIGINT stops cleanly: exit 130, partial kept, lock released' '
 	rm -rf "$CACHE" && hub_log_reset &&
 	knobs "{\"slow\": 500000}" &&

@@ -73,6 +73,33 @@ static int report(struct pull *p, int code, const char *status,
 	return code;
 }
 
+/*
+ * https://huggingface.co/org/name (as copied from a browser) names the
+ * model org/name; a trailing slash is dropped too.
+ */
+static const char *strip_hub_url(const char *spec)
+{
+	static const char *const prefixes[] = { "https://huggingface.co/",
+						"http://huggingface.co/",
+						"https://hf.co/", "hf.co/",
+						"huggingface.co/" };
+	static char *stripped; /* one per process: pull takes one model */
+
+	for (size_t i = 0; i < ARRAY_SIZE(prefixes); i++) {
+		size_t n = strlen(prefixes[i]);
+
+		if (strncmp(spec, prefixes[i], n))
+			continue;
+		free(stripped);
+		stripped = xstrdup(spec + n);
+		n = strlen(stripped);
+		while (n && stripped[n - 1] == '/')
+			stripped[--n] = '\0';
+		return stripped;
+	}
+	return spec;
+}
+
 static const char *error_type(enum hub_error k)
 {
 	switch (k) {
@@ -215,9 +242,38 @@ static int do_pull(struct pull *p, struct cache *c)
 	    hub_list_tree(hc, p->name, p->commit, &tree, &kind, &err) < 0) {
 		if (kind == HUB_E_INTERRUPTED) {
 			code = report(p, EXIT_INTERRUPTED, "failed",
-				      "download_failed", "interrupted", NULL);
+				      "interrupted", "interrupted", NULL);
 			goto out;
 		}
+		if (kind == HUB_E_NETWORK) {
+			/* As MLX-Knife: a model the cache holds complete is
+			 * there, Hub or not. */
+			struct fetch_offline have;
+
+			fetch_offline_check(c, p->name, p->rev, &p->include,
+					    &p->exclude, &have);
+			if (have.complete) {
+				memcpy(p->commit, have.commit, 41);
+				p->warning = xasprintf(
+					"the Hub cannot be reached (%s); "
+					"using the copy in the cache",
+					err.buf);
+				if (!p->json && !p->quiet)
+					warning("%s", p->warning);
+				strbuf_addf(&msg,
+					    "Model %s already exists in cache",
+					    p->name);
+				code = report(p, EXIT_OK, "already_exists",
+					      NULL, msg.buf, NULL);
+				goto out;
+			}
+		}
+		if (kind == HUB_E_NOT_FOUND && !strchr(p->name, '/'))
+			strbuf_addf(&err,
+				    " (no organisation given: the Hub's names "
+				    "are ORG/NAME, for example "
+				    "mlx-community/%s)",
+				    p->name);
 		code = report(p, EXIT_FAIL,
 			      !strcmp(error_type(kind), "access_denied")
 				      ? "access_denied"
@@ -313,7 +369,7 @@ static int do_pull(struct pull *p, struct cache *c)
 				    "--force-resume %s' to resume",
 				    p->spec);
 			code = report(p, EXIT_INTERRUPTED, "failed",
-				      "download_failed", msg.buf, NULL);
+				      "interrupted", msg.buf, NULL);
 			goto out;
 		}
 		for (size_t i = 0; i < n; i++) {
@@ -432,7 +488,7 @@ static int cmd_pull_exec(int argc, char **argv, struct mlxk_ctx *ctx)
 				       argv[optind + 1]);
 		goto done;
 	}
-	p.spec = argv[optind];
+	p.spec = strip_hub_url(argv[optind]);
 	resolve_split(p.spec, &p.base, &p.rev);
 	p.name = p.base;
 	p.tty = isatty(STDERR_FILENO);
