@@ -160,12 +160,6 @@ static int on_progress(void *user, curl_off_t a, curl_off_t b, curl_off_t c,
 	return stop_requested(x->hub->stop);
 }
 
-/* Strip the query: presigned CDN URLs carry credentials there. */
-static void url_for_message(struct strbuf *out, const char *url)
-{
-	strbuf_add(out, url, strcspn(url, "?#"));
-}
-
 int http_client_do(struct http_client *c, const struct http_req *rq,
 		   struct http_resp *rs, enum hub_error *kind,
 		   struct strbuf *err)
@@ -184,35 +178,55 @@ int http_client_do(struct http_client *c, const struct http_req *rq,
 	for (hops = 0;; hops++) {
 		struct curl_slist *hdr = NULL;
 		struct strbuf h = STRBUF_INIT;
-		CURLcode cc;
+		CURLcode cc, setopt_failed = CURLE_OK;
+		const char *setopt_name = NULL;
 		char *loc = NULL;
 
 		curl_easy_reset(e);
-		curl_easy_setopt(e, CURLOPT_URL, url);
-		curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-		curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
-		curl_easy_setopt(e, CURLOPT_USERAGENT, ua);
-		curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT, 10L);
+		/*
+		 * libcurl is loaded at run time and may be older than its
+		 * headers: every option must take, or the transfer is not
+		 * the one we meant (SETOPT keeps the first refusal).
+		 */
+#define SETOPT(opt, val)                                            \
+	do {                                                        \
+		CURLcode sc_ = curl_easy_setopt(e, opt, val);       \
+		if (sc_ != CURLE_OK && setopt_failed == CURLE_OK) { \
+			setopt_failed = sc_;                        \
+			setopt_name = #opt;                         \
+		}                                                   \
+	} while (0)
+		SETOPT(CURLOPT_URL, url);
+		SETOPT(CURLOPT_NOSIGNAL, 1L);
+		SETOPT(CURLOPT_FOLLOWLOCATION, 0L);
+		SETOPT(CURLOPT_USERAGENT, ua);
+		SETOPT(CURLOPT_CONNECTTIMEOUT, 10L);
 		/* A stalled connection (no byte for 30 s) is an error. */
-		curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, 1L);
-		curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, 30L);
-		curl_easy_setopt(e, CURLOPT_BUFFERSIZE, 256L * 1024);
+		SETOPT(CURLOPT_LOW_SPEED_LIMIT, 1L);
+		SETOPT(CURLOPT_LOW_SPEED_TIME, 30L);
+		SETOPT(CURLOPT_BUFFERSIZE, 256L * 1024);
 #if LIBCURL_VERSION_NUM >= 0x075500
-		curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+		/*
+		 * Unknown before 7.85 (a run-time libcurl may be older): then
+		 * the scheme of every redirect is checked by hand anyway
+		 * (hub_redirect_allowed), and the endpoint is the user's.
+		 */
+		if (curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https") !=
+		    CURLE_UNKNOWN_OPTION)
+			SETOPT(CURLOPT_PROTOCOLS_STR, "http,https");
 #else
-		curl_easy_setopt(e, CURLOPT_PROTOCOLS,
-				 CURLPROTO_HTTP | CURLPROTO_HTTPS);
+		SETOPT(CURLOPT_PROTOCOLS, CURLPROTO_HTTP | CURLPROTO_HTTPS);
 #endif
-		curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
-		curl_easy_setopt(e, CURLOPT_HEADERDATA, &x);
-		curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
-		curl_easy_setopt(e, CURLOPT_WRITEDATA, &x);
-		curl_easy_setopt(e, CURLOPT_NOPROGRESS, 0L);
-		curl_easy_setopt(e, CURLOPT_XFERINFOFUNCTION, on_progress);
-		curl_easy_setopt(e, CURLOPT_XFERINFODATA, &x);
-		curl_easy_setopt(e, CURLOPT_ERRORBUFFER, rs->curl_error);
+		SETOPT(CURLOPT_HEADERFUNCTION, on_header);
+		SETOPT(CURLOPT_HEADERDATA, &x);
+		SETOPT(CURLOPT_WRITEFUNCTION, on_body);
+		SETOPT(CURLOPT_WRITEDATA, &x);
+		SETOPT(CURLOPT_NOPROGRESS, 0L);
+		SETOPT(CURLOPT_XFERINFOFUNCTION, on_progress);
+		SETOPT(CURLOPT_XFERINFODATA, &x);
+		SETOPT(CURLOPT_ERRORBUFFER, rs->curl_error);
 		if (rq->head)
-			curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
+			SETOPT(CURLOPT_NOBODY, 1L);
 		/*
 		 * The token goes to the endpoint only: a redirect to a CDN
 		 * (presigned URL) or anywhere else never carries it, nor
@@ -232,9 +246,11 @@ int http_client_do(struct http_client *c, const struct http_req *rq,
 				    (unsigned long long)rq->range_from);
 			hdr = curl_slist_append(hdr, h.buf);
 		}
-		curl_easy_setopt(e, CURLOPT_HTTPHEADER, hdr);
+		SETOPT(CURLOPT_HTTPHEADER, hdr);
+#undef SETOPT
 		rs->curl_error[0] = '\0';
-		cc = curl_easy_perform(e);
+		cc = setopt_failed != CURLE_OK ? setopt_failed
+					       : curl_easy_perform(e);
 		/* Wipe the header list: it held the token. */
 		for (struct curl_slist *s = hdr; s; s = s->next)
 			memset(s->data, 0, strlen(s->data));
@@ -248,9 +264,16 @@ int http_client_do(struct http_client *c, const struct http_req *rq,
 			} else if (x.sink_failed) {
 				*kind = HUB_E_PROTOCOL;
 				error_set(err, "transfer aborted");
+			} else if (setopt_failed != CURLE_OK) {
+				*kind = HUB_E_PROTOCOL;
+				error_set(err,
+					  "libcurl refused %s: %s (is it "
+					  "older than mlxk was built for?)",
+					  setopt_name,
+					  curl_easy_strerror(setopt_failed));
 			} else {
 				struct strbuf u = STRBUF_INIT;
-				url_for_message(&u, url);
+				hub_url_for_message(&u, url);
 				*kind = HUB_E_NETWORK;
 				error_set(err, "cannot fetch '%s': %s", u.buf,
 					  rs->curl_error[0]
@@ -271,13 +294,18 @@ int http_client_do(struct http_client *c, const struct http_req *rq,
 		}
 		if (hops >= HUB_MAX_REDIRECTS) {
 			struct strbuf u = STRBUF_INIT;
-			url_for_message(&u, rq->url);
+			hub_url_for_message(&u, rq->url);
 			*kind = HUB_E_PROTOCOL;
 			error_set(err,
 				  "too many redirects (more than %d) "
 				  "fetching '%s'",
 				  HUB_MAX_REDIRECTS, u.buf);
 			strbuf_release(&u);
+			free(url);
+			return -1;
+		}
+		if (hub_redirect_allowed(url, loc, err) < 0) {
+			*kind = HUB_E_PROTOCOL;
 			free(url);
 			return -1;
 		}

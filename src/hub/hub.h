@@ -59,6 +59,17 @@ char *hub_resolve_url(const struct hub *h, const char *repo, const char *rev,
 		      const char *path);
 /* True when url has the same scheme, host and port as the endpoint. */
 bool hub_same_origin(const char *a, const char *b);
+/*
+ * May a redirect from url from be followed to url to? Only to http and
+ * https, and never from https down to http. Returns 0, or -1 with why.
+ */
+int hub_redirect_allowed(const char *from, const char *to, struct strbuf *why);
+/*
+ * url as a message may show it: without its query (presigned CDN URLs
+ * carry credentials there) and without a user name and password
+ * (HF_ENDPOINT may hold them).
+ */
+void hub_url_for_message(struct strbuf *out, const char *url);
 
 /* Is a repo id acceptable: "org/name" or "name", each segment <= 96. */
 int hub_check_repo_id(const char *id, struct strbuf *err);

@@ -88,6 +88,53 @@ char *hub_url_resolve(const char *base, const char *ref)
 	return out;
 }
 
+void hub_url_for_message(struct strbuf *out, const char *url)
+{
+	struct strbuf u = STRBUF_INIT;
+
+	strbuf_add(&u, url, strcspn(url, "?#"));
+	strbuf_redact_userinfo(&u);
+	strbuf_addstr(out, u.buf);
+	strbuf_release(&u);
+}
+
+/* The scheme of url, lowercased, into out; false if there is none. */
+static bool url_scheme(const char *url, struct strbuf *out)
+{
+	size_t n = strcspn(url, ":/?#");
+
+	if (!n || url[n] != ':')
+		return false;
+	for (size_t i = 0; i < n; i++)
+		strbuf_addch(out, tolower((unsigned char)url[i]));
+	return true;
+}
+
+int hub_redirect_allowed(const char *from, const char *to, struct strbuf *why)
+{
+	struct strbuf a = STRBUF_INIT, b = STRBUF_INIT, u = STRBUF_INIT;
+	int ret = 0;
+
+	if (!url_scheme(to, &b) ||
+	    (strcmp(b.buf, "http") && strcmp(b.buf, "https"))) {
+		hub_url_for_message(&u, to);
+		ret = error_set(why,
+				"refusing a redirect to '%s': only http and "
+				"https are followed",
+				u.buf);
+	} else if (url_scheme(from, &a) && !strcmp(a.buf, "https") &&
+		   !strcmp(b.buf, "http")) {
+		hub_url_for_message(&u, to);
+		ret = error_set(why,
+				"refusing a redirect from https down to '%s'",
+				u.buf);
+	}
+	strbuf_release(&a);
+	strbuf_release(&b);
+	strbuf_release(&u);
+	return ret;
+}
+
 bool hub_same_origin(const char *a, const char *b)
 {
 	struct strbuf oa = STRBUF_INIT, ob = STRBUF_INIT;

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #ifdef __linux__
@@ -14,6 +15,7 @@
 #endif
 
 #include "util/fsutil.h"
+#include "util/strlist.h"
 #include "util/xalloc.h"
 #include "util/banned.h"
 
@@ -142,6 +144,43 @@ int fs_read_file_at(int at, const char *relpath, bool follow, size_t cap,
 	return ret;
 }
 
+uint32_t fs_random32(void)
+{
+	uint32_t v = 0;
+
+#if defined(__APPLE__) || defined(__FreeBSD__) || defined(__OpenBSD__) || \
+	defined(__NetBSD__)
+	v = arc4random();
+#else
+	{
+		static int urandom = -1;
+		ssize_t n = -1;
+
+#if defined(__linux__) && defined(SYS_getrandom)
+		n = syscall(SYS_getrandom, &v, sizeof(v), 0);
+#endif
+		if (n != (ssize_t)sizeof(v)) {
+			/* Old kernels: /dev/urandom, opened once. */
+			if (urandom < 0)
+				urandom = open("/dev/urandom",
+					       O_RDONLY | O_CLOEXEC);
+			if (urandom < 0 || read(urandom, &v, sizeof(v)) !=
+						   (ssize_t)sizeof(v)) {
+				struct timespec ts;
+
+				/* Last resort, still not a fixed sequence;
+				 * O_EXCL keeps a guessed name harmless. */
+				clock_gettime(CLOCK_REALTIME, &ts);
+				v = (uint32_t)ts.tv_nsec ^
+				    (uint32_t)getpid() << 16 ^
+				    (uint32_t)ts.tv_sec;
+			}
+		}
+	}
+#endif
+	return v;
+}
+
 int fs_write_atomic_at(int at, const char *name, const void *data, size_t len,
 		       mode_t mode, struct strbuf *err)
 {
@@ -151,7 +190,7 @@ int fs_write_atomic_at(int at, const char *name, const void *data, size_t len,
 
 	for (int tries = 0; fd < 0 && tries < 100; tries++) {
 		strbuf_setf(&tmp, "%s.%08lx.tmp", name,
-			    (unsigned long)(random() & 0xffffffffUL));
+			    (unsigned long)fs_random32());
 		fd = openat(at, tmp.buf,
 			    O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
 				    O_CLOEXEC,
@@ -259,37 +298,56 @@ out:
 	return -1;
 }
 
+/* Deeper than any real cache; a hostile tree must not exhaust the stack. */
+#define FS_MAX_DEPTH 256
+
+static int remove_tree(int at, const char *name, const char *display,
+		       struct strbuf *err, int depth);
+
+/*
+ * Every name of directory fd first, then the removals: unlinking while
+ * reading skips entries on macOS and FreeBSD. A listing cut short by a read
+ * error is an error, not an empty rest.
+ */
 static int remove_contents(int fd, const char *display, struct strbuf *err,
 			   int depth)
 {
-	DIR *d;
-	struct dirent *de;
-	int dupfd, ret = 0;
+	struct strlist names = STRLIST_INIT;
+	const struct fs_dirent *de;
+	struct fs_dir d;
+	int ret = 0, dfd;
 
-	if (depth > 256)
-		return error_set(err, "'%s' is nested too deeply", display);
-	dupfd = dup(fd);
-	if (dupfd < 0 || !(d = fdopendir(dupfd))) {
-		if (dupfd >= 0)
-			close(dupfd);
+	if (depth >= FS_MAX_DEPTH)
+		return error_set(err,
+				 "'%s' is nested too deeply (over %d levels)",
+				 display, FS_MAX_DEPTH);
+	dfd = dup(fd);
+	if (dfd < 0 || fs_dir_open(&d, dfd, true) < 0) {
+		if (dfd >= 0)
+			close(dfd);
 		return error_set(err, "cannot read directory '%s': %s", display,
 				 strerror(errno));
 	}
-	while ((de = readdir(d))) {
-		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-			continue;
-		char *sub = xasprintf("%s/%s", display, de->d_name);
-		ret = fs_remove_tree_at(fd, de->d_name, sub, err);
-		free(sub);
-		if (ret < 0)
-			break;
+	while ((de = fs_dir_next(&d)))
+		strlist_push(&names, de->name);
+	if (fs_dir_error(&d)) {
+		ret = error_set(err, "cannot read directory '%s': %s", display,
+				strerror(fs_dir_error(&d)));
+		errno = fs_dir_error(&d);
 	}
-	closedir(d);
+	fs_dir_close(&d);
+	for (size_t i = 0; !ret && i < names.nr; i++) {
+		char *sub = xasprintf("%s/%s", display, names.items[i]);
+
+		ret = remove_tree(fd, names.items[i], sub, err, depth + 1);
+		free(sub);
+	}
+	strlist_clear(&names);
 	return ret;
 }
 
-int fs_remove_tree_at(int at, const char *name, const char *display,
-		      struct strbuf *err)
+static int remove_tree(int at, const char *name, const char *display,
+		       struct strbuf *err, int depth)
 {
 	struct stat st;
 	int fd, ret;
@@ -310,7 +368,7 @@ int fs_remove_tree_at(int at, const char *name, const char *display,
 	if (fd < 0)
 		return error_set(err, "cannot open directory '%s': %s", display,
 				 strerror(errno));
-	ret = remove_contents(fd, display, err, 0);
+	ret = remove_contents(fd, display, err, depth);
 	close(fd);
 	if (ret < 0)
 		return ret;
@@ -318,6 +376,12 @@ int fs_remove_tree_at(int at, const char *name, const char *display,
 		return error_set(err, "cannot remove directory '%s': %s",
 				 display, strerror(errno));
 	return 0;
+}
+
+int fs_remove_tree_at(int at, const char *name, const char *display,
+		      struct strbuf *err)
+{
+	return remove_tree(at, name, display, err, 0);
 }
 
 int fs_tree_size_at(int at, const char *name, unsigned long long *bytes)
@@ -390,6 +454,8 @@ const struct fs_dirent *fs_dir_next(struct fs_dir *d)
 		if (d->pos >= d->len) {
 			long n = syscall(SYS_getdents64, d->fd, d->buf,
 					 FS_DIR_BUF);
+			if (n < 0)
+				d->error = errno ? errno : EIO;
 			if (n <= 0)
 				return NULL;
 			d->len = (size_t)n;
@@ -442,7 +508,14 @@ const struct fs_dirent *fs_dir_next(struct fs_dir *d)
 {
 	struct dirent *de;
 
-	while ((de = readdir(d->dir))) {
+	for (;;) {
+		errno = 0;
+		de = readdir(d->dir);
+		if (!de) {
+			if (errno)
+				d->error = errno;
+			break;
+		}
 		if (de->d_name[0] == '.' &&
 		    (!de->d_name[1] ||
 		     (de->d_name[1] == '.' && !de->d_name[2])))

@@ -55,6 +55,11 @@ int fs_read_sized(int fd, const char *what, uint64_t size, size_t cap,
  */
 int fs_write_atomic_at(int at, const char *name, const void *data, size_t len,
 		       mode_t mode, struct strbuf *err);
+/*
+ * 32 unpredictable bits for temporary names (getrandom or arc4random, not
+ * random(): an unseeded sequence lets anyone plant every name first).
+ */
+uint32_t fs_random32(void);
 /* Create every directory of relpath under dirfd (like mkdir -p). */
 int fs_mkdirs_at(int at, const char *relpath, mode_t mode, struct strbuf *err);
 /*
@@ -85,6 +90,7 @@ struct fs_dir {
 	char *buf;
 	size_t pos, len;
 	void *dir; /* DIR * of the portable version */
+	int error; /* errno of a failed read: the listing is incomplete */
 };
 
 /*
@@ -94,8 +100,16 @@ struct fs_dir {
  * caller's. Returns 0, or -1 with errno set.
  */
 int fs_dir_open(struct fs_dir *d, int fd, bool own);
-/* The next entry other than "." and "..", or NULL at the end. */
+/*
+ * The next entry other than "." and "..", or NULL at the end or on a read
+ * error: then fs_dir_error says which (a partial listing must not pass for
+ * a whole one).
+ */
 const struct fs_dirent *fs_dir_next(struct fs_dir *d);
+static inline int fs_dir_error(const struct fs_dir *d)
+{
+	return d->error;
+}
 void fs_dir_close(struct fs_dir *d);
 
 /* True if the first len characters of s are hexadecimal digits. */

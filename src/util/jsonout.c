@@ -39,9 +39,15 @@ int json_print_error(const char *command, json_t *data, const char *type,
 		     const char *message, json_t *extra)
 {
 	json_t *env = json_object(), *err = json_object();
+	struct strbuf msg = STRBUF_INIT;
 
+	/* Credentials of a URL in the message never show. */
+	strbuf_addstr(&msg, message ? message : "");
+	strbuf_redact_userinfo(&msg);
 	json_object_set_new(err, "type", json_string(type));
-	json_object_set_new(err, "message", json_string_lossy(message));
+	json_object_set_new(err, "message",
+			    message ? json_string_lossy(msg.buf) : json_null());
+	strbuf_release(&msg);
 	if (extra) {
 		json_object_update(err, extra);
 		json_decref(extra);

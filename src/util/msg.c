@@ -13,6 +13,7 @@ static void vreport(const char *prefix, const char *fmt, va_list ap)
 
 	/* Messages quote names from the cache: keep them one safe line. */
 	strbuf_vaddf(&msg, fmt, ap);
+	strbuf_redact_userinfo(&msg);
 	strbuf_add_printable(&out, msg.buf);
 	fflush(stdout);
 	fprintf(stderr, "mlxk: %s%s\n", prefix, out.buf);

@@ -227,3 +227,31 @@ const char *strbuf_printable(struct strbuf *sb, const char *s)
 	strbuf_add_printable(sb, s ? s : "");
 	return sb->buf;
 }
+
+void strbuf_redact_userinfo(struct strbuf *sb)
+{
+	struct strbuf out = STRBUF_INIT;
+	const char *p = sb->buf, *sep;
+
+	if (!strstr(p, "://"))
+		return;
+	while ((sep = strstr(p, "://"))) {
+		const char *a = sep + 3, *end = a, *at = NULL;
+
+		/* The authority ends at a path, query, fragment, quote or
+		 * blank; its user information ends at its last '@'. */
+		for (; *end && !strchr("/?#'\" \t\r\n<>", *end); end++)
+			if (*end == '@')
+				at = end;
+		strbuf_add(&out, p, (size_t)(a - p));
+		if (at) {
+			strbuf_addstr(&out, "***");
+			p = at;
+		} else {
+			p = a;
+		}
+	}
+	strbuf_addstr(&out, p);
+	strbuf_release(sb);
+	*sb = out;
+}

@@ -51,6 +51,12 @@ size_t utf8_seq_len(const unsigned char *s);
  * sequences or break a line.
  */
 void strbuf_add_printable(struct strbuf *sb, const char *s);
+/*
+ * Replace the user name and password of every URL in sb ("scheme://user:
+ * pass@host") by "***", so that credentials in HF_ENDPOINT never show in a
+ * message.
+ */
+void strbuf_redact_userinfo(struct strbuf *sb);
 /* Replace the contents with strbuf_add_printable(s); returns sb->buf. */
 const char *strbuf_printable(struct strbuf *sb, const char *s);
 

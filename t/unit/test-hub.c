@@ -282,6 +282,34 @@ int main(void)
 	ok(hub_same_origin("https://H/a", "https://h:443"),
 	   "default port and case do not matter");
 
+	/* Hand-followed redirects: http(s) only, never https -> http. */
+	strbuf_reset(&err);
+	ok(!hub_redirect_allowed("https://h/a", "https://cdn/x", &err),
+	   "https to https is followed");
+	ok(!hub_redirect_allowed("http://h/a", "https://cdn/x", &err),
+	   "http to https is followed");
+	ok(!hub_redirect_allowed("http://h/a", "HTTP://cdn/x", &err),
+	   "http to http is followed (scheme case does not matter)");
+	ok(hub_redirect_allowed("https://h/a", "http://cdn/x?sig=1", &err) &&
+		   strstr(err.buf, "https down") && !strstr(err.buf, "sig="),
+	   "https down to http is refused, the query not shown");
+	strbuf_reset(&err);
+	ok(hub_redirect_allowed("HTTPS://h/a", "Http://cdn/x", &err),
+	   "https down to http is refused whatever the case");
+	strbuf_reset(&err);
+	ok(hub_redirect_allowed("http://h/a", "file:///etc/passwd", &err) &&
+		   strstr(err.buf, "file:"),
+	   "file: is refused");
+	strbuf_reset(&err);
+	ok(hub_redirect_allowed("http://h/a", "ftp://u:pw@h/x", &err) &&
+		   !strstr(err.buf, "pw"),
+	   "ftp: is refused, without its password");
+	strbuf_reset(&err);
+	ok(hub_redirect_allowed("http://h/a", "gopher:x", &err) &&
+		   hub_redirect_allowed("http://h/a", "noscheme", &err),
+	   "other schemes and scheme-less locations are refused");
+	strbuf_reset(&err);
+
 	token(" \r\nhf_abc\r\n ", "hf_abc");
 	token("\t\n", "");
 
