@@ -15,6 +15,7 @@ setup() {
 	make_model org/a &&
 	D=$(repo_dir org/a) &&
 	head -c 5000 /dev/urandom >"$D/blobs/$(printf orphan | sha256sum | cut -d" " -f1)" &&
+	backdate "$D/blobs/$(printf orphan | sha256sum | cut -d" " -f1)" 7200 &&
 	head -c 700 /dev/zero >"$D/blobs/$E1.0123abcd.incomplete" &&
 	head -c 300 /dev/zero >"$D/blobs/$E2.incomplete" &&
 	mkdir -p "$CACHE/.locks/models--org--a" "$CACHE/.locks/models--gone--x" &&
@@ -31,7 +32,11 @@ add_detached() {
 	D=$(repo_dir org/a) &&
 	head -c 1000 /dev/urandom | add_file org/a "$OLD" own.bin --lfs >"$TRASH/own" &&
 	W=$(basename "$(readlink "$D/snapshots/$C/model.safetensors")") &&
-	ln -s "../../blobs/$W" "$D/snapshots/$OLD/shared.safetensors"
+	ln -s "../../blobs/$W" "$D/snapshots/$OLD/shared.safetensors" &&
+	# older than prune'"'"'s default expiry (1 h), as a real leftover is
+	for f in "$D/snapshots/$OLD"/* "$D/snapshots/$OLD"; do
+		backdate "$f" 7200 || return 1
+	done
 }
 
 test_expect_success '--dry-run lists every category and changes nothing' '
@@ -102,14 +107,15 @@ test_expect_success 'old temporary files of interrupted writes go, young ones an
 	test_path_is_file "$D/refs/main" &&
 	{ mlxk health org/a >h; test $? -le 1; } &&
 	mlxk health --cache >h &&
-	test_grep "^No problems found$" h
+	test_grep "^unexpected file types (left alone): 1$" h &&
+	test_grep "^  models--org--a/refs/link.0a1b2c3d.tmp: a symbolic link, not a regular file: left alone$" h
 '
 
 test_expect_success 'JSON reports every item with its status and bytes' '
 	setup &&
 	mlxk --json prune --force >j &&
 	json_check j "d[\"status\"] == \"success\" and d[\"command\"] == \"prune\"" &&
-	json_check j "d[\"data\"][\"summary\"] == {\"removed\": 6, \"busy\": 0, \"failed\": 0, \"bytes_freed\": 6002}" &&
+	json_check j "d[\"data\"][\"summary\"] == {\"removed\": 6, \"busy\": 0, \"failed\": 0, \"too_young\": 0, \"bytes_freed\": 6002}" &&
 	json_check j "sorted(set(i[\"category\"] for i in d[\"data\"][\"items\"])) == [\"orphan_blobs\", \"orphan_lock_folders\", \"orphan_no_exist\", \"orphan_trees\", \"stale_incomplete\"]" &&
 	json_check j "all(i[\"status\"] == \"removed\" for i in d[\"data\"][\"items\"])" &&
 	setup &&

@@ -8,7 +8,8 @@ setup() {
 	make_model org/a &&
 	D=$(repo_dir org/a) &&
 	O=$(printf orphan | sha256sum | cut -d" " -f1) &&
-	head -c 2000 /dev/zero >"$D/blobs/$O"
+	head -c 2000 /dev/zero >"$D/blobs/$O" &&
+	backdate "$D/blobs/$O" 7200
 }
 
 test_expect_success 'answering n deletes nothing' '

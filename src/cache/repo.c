@@ -356,6 +356,33 @@ out:
 	return res;
 }
 
+int repo_blob_linked(struct cache *c, const char *folder, const char *blob)
+{
+	struct strbuf err = STRBUF_INIT;
+	struct repo r;
+	int ret = 0;
+
+	if (repo_open(c, folder, &r, &err) < 0)
+		ret = -1;
+	for (size_t k = 0; !ret && k < r.nr_revs; k++) {
+		struct repo_rev *rev = &r.revs[k];
+
+		if (repo_load_files(&r, rev) < 0) {
+			ret = -1;
+			break;
+		}
+		for (size_t i = 0; i < rev->nr_files; i++)
+			if (rev->files[i].blob &&
+			    !strcmp(rev->files[i].blob, blob)) {
+				ret = 1;
+				break;
+			}
+	}
+	repo_close(&r);
+	strbuf_release(&err);
+	return ret;
+}
+
 /* Our identity, looked up once (listings inspect repos in threads). */
 static int id_ngroups;
 static gid_t *id_groups;
@@ -516,6 +543,15 @@ static int walk_snapshot(struct repo *r, struct repo_rev *rev, int fd,
 		}
 		free(path);
 	}
+	if (fs_dir_error(&d)) {
+		/* A partial walk would make shared blobs look unused. */
+		if (!rev->load_error)
+			rev->load_error = xasprintf(
+				"cannot read snapshot %s: %s", rev->commit,
+				strerror(fs_dir_error(&d)));
+		fs_dir_close(&d);
+		return -1;
+	}
 	fs_dir_close(&d);
 	return 0;
 }
@@ -667,27 +703,52 @@ bool repo_rev_has_match(struct repo_rev *rev, const char *glob,
 	return false;
 }
 
+void repo_release_fds(struct repo *r)
+{
+	if (r->blobs_fd >= 0)
+		close(r->blobs_fd);
+	if (r->snaps_fd >= 0)
+		close(r->snaps_fd);
+	if (r->fd >= 0)
+		close(r->fd);
+	r->blobs_fd = r->snaps_fd = r->fd = -1;
+}
+
 int repo_open_file(struct repo *r, struct repo_rev *rev,
 		   const struct repo_file *f, struct strbuf *err)
 {
-	int fd;
+	int fd, rfd = r->fd, bfd = r->blobs_fd;
 
 	if (f->state != FILE_OK)
 		return error_set(err, "'%s' is not readable", f->path);
+	/* Released (repo_release_fds): open the folders for this file. */
+	if (rfd < 0) {
+		rfd = fs_opendir_follow_at(r->cache->fd, r->folder);
+		bfd = rfd >= 0 && f->blob ? fs_opendir_at(rfd, "blobs") : -1;
+	}
 	if (f->blob) {
 		int flags = O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC;
 #ifdef O_NOATIME
 		/* Our own reads are not use: keep the blob's atime (the
 		 * "accessed" of list) for the programs that load it. Only
 		 * the owner may ask for that. */
-		fd = openat(r->blobs_fd, f->blob, flags | O_NOATIME);
+		fd = openat(bfd, f->blob, flags | O_NOATIME);
 		if (fd < 0 && errno == EPERM)
 #endif
-			fd = openat(r->blobs_fd, f->blob, flags);
+			fd = openat(bfd, f->blob, flags);
 	} else {
 		char *p = xasprintf("snapshots/%s/%s", rev->commit, f->path);
-		fd = fs_open_path_at(r->fd, p, O_RDONLY | O_NONBLOCK);
+		fd = fs_open_path_at(rfd, p, O_RDONLY | O_NONBLOCK);
 		free(p);
+	}
+	if (r->fd < 0) {
+		int e = errno;
+
+		if (bfd >= 0)
+			close(bfd);
+		if (rfd >= 0)
+			close(rfd);
+		errno = e;
 	}
 	if (fd < 0)
 		return error_set(err, "cannot open '%s': %s", f->path,

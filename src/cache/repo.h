@@ -81,6 +81,13 @@ struct repo {
 int repo_open(struct cache *c, const char *folder, struct repo *r,
 	      struct strbuf *err);
 void repo_close(struct repo *r);
+/*
+ * Close the repo's directory descriptors once its file lists are loaded:
+ * repo_open_file then opens what it needs from the cache root each time,
+ * so that a run over many repos holds no descriptor per repo (macOS's
+ * default limit is 256).
+ */
+void repo_release_fds(struct repo *r);
 
 /* Walk the snapshot of rev (once) and fill rev->files. */
 int repo_load_files(struct repo *r, struct repo_rev *rev);
@@ -91,6 +98,11 @@ int repo_load_files(struct repo *r, struct repo_rev *rev);
  */
 struct repo_rev *repo_current(struct repo *r);
 struct repo_rev *repo_rev_by_commit(struct repo *r, const char *commit);
+/*
+ * Does a snapshot of repo folder link blobs/<blob> (read afresh)? 1 yes,
+ * 0 no, -1 when a snapshot cannot be read (then nobody can tell).
+ */
+int repo_blob_linked(struct cache *c, const char *folder, const char *blob);
 struct repo_ref *repo_ref_by_name(struct repo *r, const char *name);
 /*
  * Find a revision by ref name or commit-hash prefix (case-insensitive).

@@ -169,21 +169,21 @@ static void print_human(const struct cl_opts *o, const struct lock_sweep *s,
 			if (it->fate == LOCK_REMOVED) {
 				printf("%s %s\n",
 				       o->dry_run ? "would remove" : "removed",
-				       it->path);
+				       cmd_shown(it->path));
 			} else if (it->fate == LOCK_KEPT_NO_PERM) {
 				char *n = owner_name(it->uid);
 				printf("kept    %s (no permission; owned by "
 				       "%s)\n",
-				       it->path, n);
+				       cmd_shown(it->path), cmd_shown(n));
 				free(n);
 			} else {
-				printf("kept    %s (%s)\n", it->path,
+				printf("kept    %s (%s)\n", cmd_shown(it->path),
 				       reason_text(it->fate));
 			}
 		}
 		for (size_t i = 0; i < ts->skipped.nr; i++)
 			printf("kept    %s (not a directory; not entered)\n",
-			       ts->skipped.items[i]);
+			       cmd_shown(ts->skipped.items[i]));
 	}
 	printf("%s %zu lock file%s in %zu folder%s",
 	       o->dry_run ? "Would remove" : "Removed", s->count[LOCK_REMOVED],
@@ -414,6 +414,7 @@ run:
 	so.dry_run = o.dry_run;
 	lock_sweep_init(&s, &so);
 	folders_removed = clean_locks_execute(&c, &ts, &s);
+	cmd_warn_escorts(&s.grace.given_up);
 	if (o.json)
 		json_print_success("clean-locks",
 				   report_json(&o, &s, &ts, folders_removed));

@@ -147,11 +147,18 @@ bool cmd_confirm(const char *question, bool default_yes)
 
 volatile int mlxk_interrupted;
 
+/*
+ * The first signal asks the command to stop at a safe point; a second one
+ * means "now": the default action again, re-raised (git's sigchain).
+ */
 static void on_interrupt(int sig)
 {
 	int saved = errno;
 
-	(void)sig;
+	if (stop_requested(&mlxk_interrupted)) {
+		signal(sig, SIG_DFL);
+		raise(sig);
+	}
 	stop_request(&mlxk_interrupted);
 	errno = saved;
 }
@@ -165,4 +172,27 @@ void cmd_catch_interrupts(void)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	/*
+	 * A closed pipe on stdout or stderr must not kill a command halfway
+	 * through a change (a pull piped into head): writes fail with EPIPE
+	 * instead, and stdout is checked at exit.
+	 */
+	signal(SIGPIPE, SIG_IGN);
+}
+
+const char *cmd_shown(const char *s)
+{
+	static struct strbuf ring[8];
+	static unsigned next;
+	struct strbuf *sb = &ring[next++ % 8];
+
+	return strbuf_printable(sb, s ? s : "");
+}
+
+void cmd_warn_escorts(const struct strlist *given_up)
+{
+	for (size_t i = 0; i < given_up->nr; i++)
+		warning("stopped waiting for the processes blocked on the "
+			"removed lock file '%s': they still hold it",
+			given_up->items[i]);
 }

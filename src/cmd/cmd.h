@@ -144,4 +144,18 @@ int health_doctor_run(struct mlxk_ctx *ctx, const struct health_opts *o);
  */
 void cmd_catch_interrupts(void);
 
+/*
+ * Warn about removed lock files whose blocked waiters were left on their
+ * own (the escort's time limit, or Ctrl-C): the processes named by
+ * `fuser` on them still hold the old file.
+ */
+void cmd_warn_escorts(const struct strlist *given_up);
+
+/*
+ * s as it may reach a terminal (strbuf_add_printable: control characters,
+ * escape sequences and newlines of names from the cache become '?'). The
+ * result stays valid for the next 7 calls: enough for one printf.
+ */
+const char *cmd_shown(const char *s);
+
 #endif

@@ -106,9 +106,12 @@ static int select_targets(struct cache *c, const char *spec,
 		}
 		if (!rev) {
 			strlist_push(&s->no_rev, r->name);
+			repo_release_fds(r);
 			continue;
 		}
 		verify_target_init(&s->targets[s->nr_targets++], r, rev);
+		/* Hundreds of repos must not need three descriptors each. */
+		repo_release_fds(r);
 	}
 	ret = 0;
 out:
@@ -254,7 +257,8 @@ static void print_verify(const struct verify_set *s,
 						       : "[OK]";
 
 		printf("%s %s@%s: %zu of %zu files verified", tag,
-		       t->repo->name, t->rev->commit, t->nr_ok, t->nr_files);
+		       cmd_shown(t->repo->name), cmd_shown(t->rev->commit),
+		       t->nr_ok, t->nr_files);
 		if (t->nr_corrupt)
 			printf(", %zu corrupted", t->nr_corrupt);
 		if (t->nr_unreadable)
@@ -263,7 +267,7 @@ static void print_verify(const struct verify_set *s,
 			printf(", %zu unverifiable", t->nr_unverifiable);
 		printf("\n");
 		if (t->load_error)
-			printf("  error: %s\n", t->load_error);
+			printf("  error: %s\n", cmd_shown(t->load_error));
 		for (size_t j = 0; j < t->nr_files; j++) {
 			const struct verify_file *f = &t->files[j];
 
@@ -271,18 +275,21 @@ static void print_verify(const struct verify_set *s,
 				printf("  corrupted: %s\n"
 				       "    expected %s\n"
 				       "    actual   %s\n",
-				       f->path, f->expected, f->actual);
+				       cmd_shown(f->path), f->expected,
+				       f->actual);
 			else if (f->status == VERIFY_UNREADABLE)
-				printf("  unreadable: %s (%s)\n", f->path,
-				       f->reason);
+				printf("  unreadable: %s (%s)\n",
+				       cmd_shown(f->path),
+				       cmd_shown(f->reason));
 			else if (f->status == VERIFY_UNVERIFIABLE)
-				printf("  unverifiable: %s (%s)\n", f->path,
-				       f->reason);
+				printf("  unverifiable: %s (%s)\n",
+				       cmd_shown(f->path),
+				       cmd_shown(f->reason));
 		}
 	}
 	for (size_t i = 0; i < s->no_rev.nr; i++)
 		printf("[ERROR] %s: no snapshot to verify\n",
-		       s->no_rev.items[i]);
+		       cmd_shown(s->no_rev.items[i]));
 	human_size(&sz, st->bytes);
 	human_size(&rate, st->seconds > 0
 				  ? (uint64_t)((double)st->bytes / st->seconds)
@@ -512,8 +519,9 @@ static void print_fix(const struct perms_report *fix)
 			continue;
 		if (++shown > SHOW_LIMIT)
 			continue;
-		printf("  cannot fix %s (owner %s, mode %04o): %s\n", is->path,
-		       is->owner, (unsigned)is->mode, is->fix_error);
+		printf("  cannot fix %s (owner %s, mode %04o): %s\n",
+		       cmd_shown(is->path), cmd_shown(is->owner),
+		       (unsigned)is->mode, cmd_shown(is->fix_error));
 	}
 	if (shown > SHOW_LIMIT)
 		printf("  ... and %zu more\n", shown - SHOW_LIMIT);
@@ -524,7 +532,7 @@ static void print_cache(const struct cache *c, const struct doctor_report *rep)
 	struct strbuf sb = STRBUF_INIT;
 	bool any = false;
 
-	printf("Cache %s: %zu repos%s\n", c->root, rep->repos,
+	printf("Cache %s: %zu repos%s\n", cmd_shown(c->root), rep->repos,
 	       rep->perms.shared ? " (shared)" : "");
 	for (int k = 0; k < DOCTOR_NR; k++) {
 		size_t shown = 0;
@@ -537,7 +545,7 @@ static void print_cache(const struct cache *c, const struct doctor_report *rep)
 		printf("%s: %zu", doctor_cat_title((enum doctor_cat)k),
 		       rep->count[k]);
 		if (k != DOCTOR_PERMISSION && k != DOCTOR_DANGLING &&
-		    k != DOCTOR_BAD_REF)
+		    k != DOCTOR_SHAPE && k != DOCTOR_BAD_REF)
 			printf(" (%s)", sb.buf);
 		printf("\n");
 		for (size_t i = 0; i < rep->nr; i++) {
@@ -545,18 +553,19 @@ static void print_cache(const struct cache *c, const struct doctor_report *rep)
 
 			if ((int)it->cat != k || ++shown > SHOW_LIMIT)
 				continue;
-			printf("  %s", it->path);
+			printf("  %s", cmd_shown(it->path));
 			if (k == DOCTOR_PERMISSION) {
 				printf(" (%s, owner %s, mode %04o)",
 				       it->is_dir ? "folder" : "file",
-				       it->owner, (unsigned)it->mode);
+				       cmd_shown(it->owner),
+				       (unsigned)it->mode);
 			} else if (it->bytes) {
 				strbuf_reset(&sb);
 				add_size(&sb, it->bytes);
 				printf(" (%s)", sb.buf);
 			}
 			if (it->detail)
-				printf(": %s", it->detail);
+				printf(": %s", cmd_shown(it->detail));
 			printf("\n");
 			if (k == DOCTOR_PERMISSION && it->cure)
 				printf("    cure: %s\n", it->cure);
@@ -565,7 +574,7 @@ static void print_cache(const struct cache *c, const struct doctor_report *rep)
 			printf("  ... and %zu more\n", shown - SHOW_LIMIT);
 	}
 	for (size_t i = 0; i < rep->warnings.nr; i++)
-		printf("warning: %s\n", rep->warnings.items[i]);
+		printf("warning: %s\n", cmd_shown(rep->warnings.items[i]));
 	if (rep->active_downloads)
 		printf("%zu download%s in progress (lock held)\n",
 		       rep->active_downloads,

@@ -22,6 +22,7 @@
 
 struct prune_opts {
 	bool detached, dry_run, force, json;
+	long long expire; /* --expire, seconds */
 };
 
 static const char *state_name(enum prune_outcome s, bool dry_run)
@@ -67,7 +68,8 @@ static void print_plan(FILE *f, const struct prune_item *acts, size_t nr)
 			if ((int)acts[i].item->cat != k || ++shown > SHOW_LIMIT)
 				continue;
 			add_size(&sz, acts[i].bytes);
-			fprintf(f, "  %s (%s)\n", acts[i].item->path, sz.buf);
+			fprintf(f, "  %s (%s)\n", cmd_shown(acts[i].item->path),
+				sz.buf);
 		}
 		if (shown > SHOW_LIMIT)
 			fprintf(f, "  ... and %zu more\n", shown - SHOW_LIMIT);
@@ -76,8 +78,9 @@ static void print_plan(FILE *f, const struct prune_item *acts, size_t nr)
 }
 
 static json_t *result_json(const struct prune_item *acts, size_t nr,
-			   const struct prune_opts *o, size_t done, size_t busy,
-			   size_t failed, uint64_t freed)
+			   const struct prune_opts *o, size_t young,
+			   size_t done, size_t busy, size_t failed,
+			   uint64_t freed)
 {
 	json_t *d = json_object(), *items = json_array(), *sum = json_object();
 
@@ -103,25 +106,51 @@ static json_t *result_json(const struct prune_item *acts, size_t nr,
 	json_object_set_new(sum, "removed", json_integer((json_int_t)done));
 	json_object_set_new(sum, "busy", json_integer((json_int_t)busy));
 	json_object_set_new(sum, "failed", json_integer((json_int_t)failed));
+	json_object_set_new(sum, "too_young", json_integer((json_int_t)young));
 	/* One name in both modes (as rm): dry_run says which it is. */
 	json_object_set_new(sum, "bytes_freed",
 			    json_integer((json_int_t)freed));
 	json_object_set_new(d, "dry_run", json_boolean(o->dry_run));
 	json_object_set_new(d, "detached", json_boolean(o->detached));
+	json_object_set_new(d, "expire_seconds",
+			    json_integer((json_int_t)o->expire));
 	json_object_set_new(d, "items", items);
 	json_object_set_new(d, "summary", sum);
 	return d;
 }
 
+/* Orphans and revisions younger than --expire: say they stay. */
+static void print_young(const struct prune_opts *o, size_t young)
+{
+	struct strbuf d = STRBUF_INIT;
+	long long e = o->expire;
+
+	if (!young)
+		return;
+	if (e && e % 86400 == 0)
+		strbuf_addf(&d, "%lldd", e / 86400);
+	else if (e && e % 3600 == 0)
+		strbuf_addf(&d, "%lldh", e / 3600);
+	else if (e && e % 60 == 0)
+		strbuf_addf(&d, "%lldm", e / 60);
+	else
+		strbuf_addf(&d, "%llds", e);
+	printf("Kept %zu orphan blob%s or detached revision%s younger than "
+	       "%s (see --expire)\n",
+	       young, young == 1 ? "" : "s", young == 1 ? "" : "s", d.buf);
+	strbuf_release(&d);
+}
+
 static int run(struct cache *c, const struct prune_opts *o)
 {
+	struct strlist given_up = STRLIST_INIT;
 	struct prune_plan p;
 	struct strbuf err = STRBUF_INIT, sz = STRBUF_INIT;
 	struct prune_item *acts;
 	size_t nr;
 	int ret = EXIT_OK;
 
-	if (prune_plan_build(c, o->detached, &p, &err) < 0) {
+	if (prune_plan_build(c, o->detached, o->expire, &p, &err) < 0) {
 		if (o->json)
 			json_print_error("prune", NULL, "prune_failed", err.buf,
 					 NULL);
@@ -134,11 +163,14 @@ static int run(struct cache *c, const struct prune_opts *o)
 	acts = p.items;
 	nr = p.nr;
 	if (!nr) {
-		if (o->json)
-			json_print_success("prune",
-					   result_json(acts, 0, o, 0, 0, 0, 0));
-		else
+		if (o->json) {
+			json_print_success(
+				"prune",
+				result_json(acts, 0, o, p.young, 0, 0, 0, 0));
+		} else {
 			printf("Nothing to prune\n");
+			print_young(o, p.young);
+		}
 		goto out;
 	}
 	add_size(&sz, p.bytes);
@@ -147,7 +179,8 @@ static int run(struct cache *c, const struct prune_opts *o)
 			if (o->json)
 				json_print_error(
 					"prune",
-					result_json(acts, nr, o, 0, 0, 0, 0),
+					result_json(acts, nr, o, p.young, 0, 0,
+						    0, 0),
 					"requires_confirmation",
 					"prune deletes without a terminal only "
 					"with --force",
@@ -175,15 +208,16 @@ static int run(struct cache *c, const struct prune_opts *o)
 		}
 	}
 	cmd_catch_interrupts();
-	prune_execute(c, &p, o->dry_run, &mlxk_interrupted);
+	prune_execute(c, &p, o->dry_run, &mlxk_interrupted, &given_up);
+	cmd_warn_escorts(&given_up);
 	if (p.failed)
 		ret = EXIT_FAIL;
 	if (stop_requested(&mlxk_interrupted))
 		ret = EXIT_INTERRUPTED;
 	if (o->json) {
 		json_print_success("prune",
-				   result_json(acts, nr, o, p.done, p.busy,
-					       p.failed, p.freed));
+				   result_json(acts, nr, o, p.young, p.done,
+					       p.busy, p.failed, p.freed));
 		goto out;
 	}
 	if (o->dry_run) {
@@ -194,11 +228,13 @@ static int run(struct cache *c, const struct prune_opts *o)
 		struct prune_item *a = &acts[i];
 
 		if (a->state == PRUNE_BUSY)
-			printf("kept %s: %s\n", a->item->path, a->error);
+			printf("kept %s: %s\n", cmd_shown(a->item->path),
+			       cmd_shown(a->error));
 		else if (a->state == PRUNE_FAILED)
-			printf("failed %s: %s\n", a->item->path, a->error);
+			printf("failed %s: %s\n", cmd_shown(a->item->path),
+			       cmd_shown(a->error));
 		else if (!o->dry_run && a->state == PRUNE_DONE && nr <= 50)
-			printf("removed %s\n", a->item->path);
+			printf("removed %s\n", cmd_shown(a->item->path));
 	}
 	add_size(&sz, p.freed);
 	if (o->dry_run)
@@ -209,7 +245,9 @@ static int run(struct cache *c, const struct prune_opts *o)
 		printf("Freed %s: %zu removed, %zu kept (in use), %zu "
 		       "failed\n",
 		       sz.buf, p.done, p.busy, p.failed);
+	print_young(o, p.young);
 out:
+	strlist_clear(&given_up);
 	prune_plan_release(&p);
 	strbuf_release(&err);
 	strbuf_release(&sz);
@@ -229,9 +267,11 @@ static int cmd_prune_exec(int argc, char **argv, struct mlxk_ctx *ctx)
 		{ "staging", no_argument, NULL, 'S' },
 		{ "older-than", required_argument, NULL, 'o' },
 		{ "verbose", no_argument, NULL, 'v' },
+		{ "expire", required_argument, NULL, 'e' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct prune_opts o = { false, false, false, ctx->json };
+	struct prune_opts o = { false, false, false, ctx->json,
+				DOCTOR_EXPIRE_DEFAULT };
 	struct prune_home_opts home = { .older_than = -1 };
 	bool verbose = false;
 	struct cache c;
@@ -282,6 +322,16 @@ static int cmd_prune_exec(int argc, char **argv, struct mlxk_ctx *ctx)
 			break;
 		case 'j':
 			o.json = true;
+			break;
+		case 'e':
+			if (!strcmp(optarg, "now"))
+				o.expire = 0;
+			else if (parse_duration(optarg, &o.expire) < 0)
+				return cmd_usage_error(
+					&cmd_prune_entry, o.json,
+					"invalid --expire duration '%s' (try "
+					"now, 30m, 2h, 7d)",
+					optarg);
 			break;
 		default:
 			strlist_clear(&home.local_dirs);

@@ -68,7 +68,8 @@ static int report(struct pull *p, int code, const char *status,
 		if (etype)
 			error("%s", msg);
 		else if (!p->quiet)
-			printf("pull: %s — %s\n", p->name, msg);
+			printf("pull: %s — %s\n", cmd_shown(p->name),
+			       cmd_shown(msg));
 	}
 	return code;
 }
@@ -153,13 +154,15 @@ static void on_file(struct download *d, struct dl_file *df, void *user)
 		progress_clear(&p->prog);
 	human_size(&sz, df->f->size);
 	if (df->state == DL_CACHED)
-		fprintf(stderr, "cached %s (%s)\n", df->f->path, sz.buf);
+		fprintf(stderr, "cached %s (%s)\n", cmd_shown(df->f->path),
+			sz.buf);
 	else if (df->resumed_from)
 		fprintf(stderr, "resumed %s (%s, from byte %llu)\n",
-			df->f->path, sz.buf,
+			cmd_shown(df->f->path), sz.buf,
 			(unsigned long long)df->resumed_from);
 	else
-		fprintf(stderr, "fetched %s (%s)\n", df->f->path, sz.buf);
+		fprintf(stderr, "fetched %s (%s)\n", cmd_shown(df->f->path),
+			sz.buf);
 	strbuf_release(&sz);
 }
 
@@ -170,10 +173,10 @@ static void on_tick(struct download *d, void *user)
 
 	if (!p->tty || p->quiet || p->json)
 		return;
-	s.done = d->bytes_done;
+	s.done = d->shown.bytes_done;
 	s.total = d->bytes_total;
-	s.net = d->bytes_net;
-	s.files_done = d->files_done;
+	s.net = d->shown.bytes_net;
+	s.files_done = d->shown.files_done;
 	s.files_total = d->nr_files;
 	progress_draw(&p->prog, &s, false);
 }
@@ -198,7 +201,7 @@ static int confirm_resume(struct pull *p, const char *why)
 		code = report(p, EXIT_OK, "requires_confirmation", NULL,
 			      msg.buf, NULL);
 	} else if (cmd_interactive()) {
-		fprintf(stderr, "%s: %s\n", p->name, why);
+		fprintf(stderr, "%s: %s\n", cmd_shown(p->name), cmd_shown(why));
 		if (!cmd_confirm("Resume download?", true)) {
 			fprintf(stderr, "pull: cancelled\n");
 			code = EXIT_FAIL;
@@ -363,7 +366,7 @@ static int do_pull(struct pull *p, struct cache *c)
 	if (download_run(&d) < 0) {
 		if (p->tty && !p->quiet && !p->json)
 			progress_clear(&p->prog);
-		if (d.interrupted) {
+		if (stop_requested(&d.interrupted)) {
 			strbuf_addf(&msg,
 				    "interrupted; run 'mlxk pull "
 				    "--force-resume %s' to resume",

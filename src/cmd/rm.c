@@ -76,7 +76,7 @@ static void print_entries(FILE *f, const struct delete_plan *p)
 		strbuf_reset(&sz);
 		human_size(&sz, e->bytes);
 		fprintf(f, "  %-10s %8s  %s%s\n", delete_kind_name(e->kind),
-			sz.buf, e->path,
+			sz.buf, cmd_shown(e->path),
 			e->state == DEL_BUSY ? "  (kept: lock held)" : "");
 	}
 	strbuf_release(&sz);
@@ -89,24 +89,29 @@ static void describe(FILE *f, const struct delete_plan *p,
 
 	human_size(&sz, p->bytes);
 	if (res->fuzzy)
-		fprintf(f, "'%s' matched %s\n", spec, res->name);
+		fprintf(f, "'%s' matched %s\n", cmd_shown(spec),
+			cmd_shown(res->name));
 	if (p->repo_is_symlink)
 		fprintf(f,
 			"%s is a symbolic link to '%s': only the link is "
 			"removed, its target stays\n",
-			p->folder, p->link_target);
+			cmd_shown(p->folder), cmd_shown(p->link_target));
 	if (p->whole_repo)
-		fprintf(f, "Model:      %s (entire model)\n", p->name);
+		fprintf(f, "Model:      %s (entire model)\n",
+			cmd_shown(p->name));
 	else
-		fprintf(f, "Model:      %s, revision %s\n", p->name, p->commit);
+		fprintf(f, "Model:      %s, revision %s\n", cmd_shown(p->name),
+			cmd_shown(p->commit));
 	fprintf(f, "Revisions:  ");
 	for (size_t i = 0; i < p->revisions.nr; i++)
-		fprintf(f, "%s%s", i ? ", " : "", p->revisions.items[i]);
+		fprintf(f, "%s%s", i ? ", " : "",
+			cmd_shown(p->revisions.items[i]));
 	fprintf(f, "%s\n", p->revisions.nr ? "" : "(none)");
 	if (p->refs.nr) {
 		fprintf(f, "Refs:       ");
 		for (size_t i = 0; i < p->refs.nr; i++)
-			fprintf(f, "%s%s", i ? ", " : "", p->refs.items[i]);
+			fprintf(f, "%s%s", i ? ", " : "",
+				cmd_shown(p->refs.items[i]));
 		fprintf(f, "\n");
 	}
 	fprintf(f, "Frees:      %s (%llu bytes)\n", sz.buf,
@@ -119,12 +124,13 @@ static void describe(FILE *f, const struct delete_plan *p,
 			fprintf(f,
 				"Busy:       %s (%s): kept with what it "
 				"protects\n",
-				p->held_locks.items[i], note);
+				cmd_shown(p->held_locks.items[i]),
+				cmd_shown(note));
 		else
 			fprintf(f,
 				"Busy:       %s is held by another process: "
 				"kept with what it protects\n",
-				p->held_locks.items[i]);
+				cmd_shown(p->held_locks.items[i]));
 	}
 	strbuf_release(&sz);
 }
@@ -314,7 +320,7 @@ static int run(const struct rm_opts *o, struct cache *c,
 			describe(stdout, &p, res, o->spec);
 			printf("Would remove:\n");
 			print_entries(stdout, &p);
-			printf("%s\n", msg.buf);
+			printf("%s\n", cmd_shown(msg.buf));
 		}
 		goto out;
 	}
@@ -337,6 +343,7 @@ static int run(const struct rm_opts *o, struct cache *c,
 	dopts.force = o->force;
 	dopts.stop = &mlxk_interrupted;
 	r = delete_execute(c, &p, &dopts, &err);
+	cmd_warn_escorts(&p.escort_given_up);
 	if (r == DELETE_BUSY) {
 		ret = report_locks_present(o, &p, res, commit);
 		goto out;
@@ -378,7 +385,7 @@ static int run(const struct rm_opts *o, struct cache *c,
 	} else {
 		bool notes = false;
 
-		printf("%s\n", msg.buf);
+		printf("%s\n", cmd_shown(msg.buf));
 		for (size_t i = 0; i < p.held_notes.nr; i++)
 			notes = notes || *p.held_notes.items[i];
 		for (size_t i = 0; i < p.nr; i++)
@@ -387,11 +394,12 @@ static int run(const struct rm_opts *o, struct cache *c,
 				       notes ? "its lock is held, or cannot be "
 					       "opened by you"
 					     : "lock held by another process",
-				       p.entries[i].path);
+				       cmd_shown(p.entries[i].path));
 		for (size_t i = 0; i < p.held_locks.nr; i++)
 			if (i < p.held_notes.nr && *p.held_notes.items[i])
-				printf("  %s: %s\n", p.held_locks.items[i],
-				       p.held_notes.items[i]);
+				printf("  %s: %s\n",
+				       cmd_shown(p.held_locks.items[i]),
+				       cmd_shown(p.held_notes.items[i]));
 	}
 out:
 	delete_plan_release(&p);

@@ -111,6 +111,7 @@ int download_open(struct download *d, const char *ref, struct strbuf *err)
 	if (d->cache->shared)
 		umask(S_IWOTH);
 	pthread_mutex_init(&d->mu, NULL);
+	pthread_mutex_init(&d->out_mu, NULL);
 	pthread_cond_init(&d->cv, NULL);
 	if (fs_mkdirs_at(d->cache->fd, d->folder, CACHE_DIR_MODE(d->cache),
 			 err) < 0)
@@ -184,6 +185,7 @@ void download_close(struct download *d)
 	d->snap_fd = d->blobs_fd = d->repo_fd = -1;
 	FREE_AND_NULL(d->folder);
 	pthread_mutex_destroy(&d->mu);
+	pthread_mutex_destroy(&d->out_mu);
 	pthread_cond_destroy(&d->cv);
 }
 
@@ -658,7 +660,7 @@ static void write_error(struct xfer_file *x, struct strbuf *err)
 /* The user stopped us: remember it, and say so (returns -1). */
 static int set_interrupted(struct download *d, struct strbuf *err)
 {
-	d->interrupted = true;
+	stop_request(&d->interrupted);
 	strbuf_reset(err);
 	return error_set(err, "interrupted");
 }
@@ -701,7 +703,7 @@ static int transfer(struct download *d, struct http_client *hc,
 				strbuf_reset(err);
 				error_set(err, "%s", x->why.buf);
 			} else if (kind == HUB_E_INTERRUPTED) {
-				d->interrupted = true;
+				stop_request(&d->interrupted);
 			} else {
 				retry = kind == HUB_E_NETWORK;
 			}
@@ -739,7 +741,8 @@ static int transfer(struct download *d, struct http_client *hc,
 			wait_ms = 1000 * hub_retry_after(rs.retry_after,
 							 RETRY_AFTER_CAP);
 		http_resp_release(&rs);
-		if (d->interrupted || stop_requested(d->hub->stop)) {
+		if (stop_requested(&d->interrupted) ||
+		    stop_requested(d->hub->stop)) {
 			set_interrupted(d, err);
 			break;
 		}
@@ -758,7 +761,8 @@ static int transfer(struct download *d, struct http_client *hc,
 		}
 	}
 	/* Everything arrived and, the ring drained, reached the file. */
-	if (x->have == f->size && !d->interrupted && !write_failed(x)) {
+	if (x->have == f->size && !stop_requested(&d->interrupted) &&
+	    !write_failed(x)) {
 		strbuf_reset(err);
 		ret = 0;
 	} else if (ret == 0) {
@@ -936,6 +940,14 @@ static int fetch_blob(struct download *d, struct http_client *hc,
 			  "not a regular file");
 		goto out;
 	}
+	/* A planted hard link may lead outside the cache: never write it. */
+	if (st.st_nlink > 1) {
+		error_set(err,
+			  "refusing 'blobs/%s': it has %lu hard links (one "
+			  "may lead outside the cache)",
+			  inc, (unsigned long)st.st_nlink);
+		goto out;
+	}
 	pipeline_init(&x);
 	hasher_init(&x.h, f->lfs ? HASH_SHA256 : HASH_GITSHA1, f->size);
 	x.have = (uint64_t)st.st_size;
@@ -1035,7 +1047,7 @@ static void fetch_one(struct download *d, struct http_client *hc,
 	if (lock_acquire(d->cache, d->folder, f->etag, true, d->hub->stop, &lfd,
 			 &err) != LOCK_ACQUIRED) {
 		if (stop_requested(d->hub->stop))
-			d->interrupted = true;
+			stop_request(&d->interrupted);
 		goto fail;
 	}
 	if (fstatat(d->blobs_fd, f->etag, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
@@ -1074,20 +1086,24 @@ static void *worker(void *arg)
 		struct dl_file *df = NULL;
 
 		pthread_mutex_lock(&d->mu);
-		if (d->next < d->nr_files && !d->interrupted &&
+		if (d->next < d->nr_files && !stop_requested(&d->interrupted) &&
 		    !stop_requested(d->hub->stop))
 			df = &d->files[d->next++];
 		pthread_mutex_unlock(&d->mu);
 		if (!df)
 			break;
 		fetch_one(d, hc, df);
+		if (d->on_file && !(df->state == DL_FAILED &&
+				    stop_requested(&d->interrupted))) {
+			pthread_mutex_lock(&d->out_mu);
+			d->on_file(d, df, d->user);
+			pthread_mutex_unlock(&d->out_mu);
+		}
 		pthread_mutex_lock(&d->mu);
 		if (df->state == DL_FAILED)
 			d->files_failed++;
 		else
 			d->files_done++;
-		if (d->on_file && !(df->state == DL_FAILED && d->interrupted))
-			d->on_file(d, df, d->user);
 		pthread_cond_broadcast(&d->cv);
 		pthread_mutex_unlock(&d->mu);
 	}
@@ -1135,8 +1151,20 @@ int download_run(struct download *d)
 		struct timespec ts;
 		bool finished = d->files_done + d->files_failed == d->nr_files;
 
-		if (d->on_tick)
+		if (d->on_tick) {
+			uint64_t done = d->bytes_done, net = d->bytes_net;
+			size_t files = d->files_done;
+
+			/* Draw without holding up the transfers. */
+			pthread_mutex_unlock(&d->mu);
+			pthread_mutex_lock(&d->out_mu);
+			d->shown.bytes_done = done;
+			d->shown.bytes_net = net;
+			d->shown.files_done = files;
 			d->on_tick(d, d->user);
+			pthread_mutex_unlock(&d->out_mu);
+			pthread_mutex_lock(&d->mu);
+		}
 		if (finished || stop_requested(d->hub->stop))
 			break;
 		clock_gettime(CLOCK_REALTIME, &ts);
@@ -1152,8 +1180,9 @@ int download_run(struct download *d)
 		pthread_join(tids[i], NULL);
 	free(tids);
 	if (stop_requested(d->hub->stop))
-		d->interrupted = true;
-	return d->files_failed || d->interrupted || d->files_done != d->nr_files
+		stop_request(&d->interrupted);
+	return d->files_failed || stop_requested(&d->interrupted) ||
+			       d->files_done != d->nr_files
 		       ? -1
 		       : 0;
 }

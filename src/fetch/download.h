@@ -62,14 +62,24 @@ struct download {
 	uint64_t bytes_total;	/* of every wanted file */
 	uint64_t bytes_missing; /* still to fetch (blobs and partials) */
 
-	/* Progress, readable from on_tick/on_file (under mu). */
+	/* Progress of the transfers (under mu). */
 	pthread_mutex_t mu;
 	pthread_cond_t cv;   /* signalled when a file is finished */
 	uint64_t bytes_done; /* present in the cache or partial files */
 	uint64_t bytes_net;  /* received in this run */
 	size_t files_done;
 	size_t files_failed;
-	bool interrupted;
+	/*
+	 * on_file and on_tick run under out_mu, never under mu: a stalled
+	 * terminal must not stall the transfers. shown is the copy of the
+	 * counters above that on_tick reads.
+	 */
+	pthread_mutex_t out_mu;
+	struct {
+		uint64_t bytes_done, bytes_net;
+		size_t files_done;
+	} shown;
+	volatile int interrupted; /* stop_request/stop_requested (atomic) */
 
 	size_t next;	     /* next file to hand out */
 	unsigned ring_depth; /* buffers per transfer */

@@ -216,6 +216,44 @@ static void nap_ms(long ms)
 	nanosleep(&ts, NULL);
 }
 
+#define ESCORT_DEFAULT_MS 30000
+
+/* How long one escort may last: MLXK_ESCORT_LIMIT_MS, else 30 s. */
+static long escort_limit_ms(void)
+{
+	const char *v = getenv("MLXK_ESCORT_LIMIT_MS");
+	char *end;
+	unsigned long ms;
+
+	if (!v || !*v)
+		return ESCORT_DEFAULT_MS;
+	errno = 0;
+	ms = strtoul(v, &end, 10);
+	if (errno || *end || ms > 3600000)
+		return ESCORT_DEFAULT_MS;
+	return (long)ms;
+}
+
+/*
+ * Past the escort's deadline, or asked to stop: then note the file as
+ * given up (a helper child cannot report it, and says nothing).
+ */
+static bool escort_over(struct lock_grace *g, struct lock_parked *pk,
+			const struct timespec *deadline)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if ((now.tv_sec < deadline->tv_sec ||
+	     (now.tv_sec == deadline->tv_sec &&
+	      now.tv_nsec < deadline->tv_nsec)) &&
+	    !stop_requested(g->stop))
+		return false;
+	if (!g->is_helper)
+		strlist_push(&g->given_up, pk->name);
+	return true;
+}
+
 /*
  * Somebody is blocked in flock() on (or has opened) the unlinked inode of
  * pk. Hold the file now at its name, so that no newcomer enters, hand the
@@ -225,7 +263,18 @@ static void nap_ms(long ms)
 static void escort(struct lock_grace *g, struct lock_parked *pk)
 {
 	int dfd = g->dirs[pk->dir], fd = -1;
+	long limit = escort_limit_ms();
+	struct timespec deadline;
+	bool gave_up = false;
 
+	/* A waiter that keeps the old inode for good must not keep us. */
+	clock_gettime(CLOCK_MONOTONIC, &deadline);
+	deadline.tv_sec += limit / 1000;
+	deadline.tv_nsec += (limit % 1000) * 1000000L;
+	if (deadline.tv_nsec >= 1000000000L) {
+		deadline.tv_sec++;
+		deadline.tv_nsec -= 1000000000L;
+	}
 	for (;;) {
 		struct stat a, b;
 
@@ -236,11 +285,20 @@ static void escort(struct lock_grace *g, struct lock_parked *pk)
 				    O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 		if (fd < 0)
 			break; /* cannot: the waiters go ahead unescorted */
+		if (fstat(fd, &a) == 0 && S_ISREG(a.st_mode) &&
+		    a.st_nlink > 1) {
+			/* a planted hard link: not ours to hold or chmod */
+			close(fd);
+			fd = -1;
+			break;
+		}
 		if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
 			close(fd);
 			fd = -1;
 			if (errno != EWOULDBLOCK && errno != EAGAIN &&
 			    errno != EACCES)
+				break;
+			if ((gave_up = escort_over(g, pk, &deadline)))
 				break;
 			nap_ms(20); /* somebody holds the new file: wait */
 			continue;
@@ -264,9 +322,11 @@ static void escort(struct lock_grace *g, struct lock_parked *pk)
 	 * few polls in a row (a woken waiter is briefly in none of
 	 * /proc/locks' lists, but keeps its descriptor).
 	 */
-	for (int quiet = 0; quiet < 3;) {
+	for (int quiet = 0; quiet < 3 && !gave_up;) {
 		nap_ms(10);
 		quiet = file_busy(g, id_of(pk->dev, pk->ino)) ? 0 : quiet + 1;
+		if (!quiet)
+			gave_up = escort_over(g, pk, &deadline);
 	}
 	if (fd >= 0)
 		close(fd);

@@ -70,6 +70,20 @@ enum lock_acquire_result lock_acquire(struct cache *c, const char *folder,
 				fs_add_eacces_hint(err, dfd, ".", "its folder");
 			goto out;
 		}
+		/*
+		 * A hard link planted in a shared cache may lead to a file
+		 * outside it: never truncate or chmod one (below).
+		 */
+		if (fstat(fd, &a) == 0 && S_ISREG(a.st_mode) &&
+		    a.st_nlink > 1) {
+			error_set(err,
+				  "refusing lock '.locks/%s/%s': it has %lu "
+				  "hard links (one may lead outside the "
+				  "cache)",
+				  folder, name, (unsigned long)a.st_nlink);
+			close(fd);
+			goto out;
+		}
 		if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
 			e = errno;
 			close(fd);
@@ -131,6 +145,17 @@ void lock_release(int fd)
 	close(fd);
 }
 
+bool lock_errno_no_flock(int e)
+{
+	if (e == ENOSYS || e == EOPNOTSUPP || e == ENOLCK)
+		return true;
+#ifdef ENOTSUP
+	if (e == ENOTSUP)
+		return true;
+#endif
+	return false;
+}
+
 enum lock_probe lock_probe_at(int dfd, const char *name)
 {
 	struct stat st;
@@ -151,7 +176,7 @@ enum lock_probe lock_probe_at(int dfd, const char *name)
 		res = LOCK_FREE;
 	} else if (errno == EWOULDBLOCK || errno == EAGAIN || errno == EACCES) {
 		res = LOCK_HELD;
-	} else if (errno == ENOSYS || errno == EOPNOTSUPP || errno == ENOLCK) {
+	} else if (lock_errno_no_flock(errno)) {
 		res = LOCK_NO_FLOCK;
 	} else {
 		res = LOCK_UNREADABLE;
@@ -191,7 +216,7 @@ enum lock_probe lock_take_at_stat(int dfd, const char *name, int *fd_out,
 		close(fd);
 		if (e == EWOULDBLOCK || e == EAGAIN || e == EACCES)
 			return LOCK_HELD;
-		if (e == ENOSYS || e == EOPNOTSUPP || e == ENOLCK)
+		if (lock_errno_no_flock(e))
 			return LOCK_NO_FLOCK;
 		return LOCK_UNREADABLE;
 	}

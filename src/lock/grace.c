@@ -268,6 +268,7 @@ void lock_grace_finish(struct lock_grace *g)
 void lock_grace_release(struct lock_grace *g)
 {
 	lock_grace_finish(g);
+	strlist_clear(&g->given_up);
 	free(g->parked);
 	free(g->dirs);
 	free(g->children);

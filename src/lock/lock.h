@@ -15,6 +15,7 @@
 
 #include "cache/cache.h"
 #include "util/strbuf.h"
+#include "util/strlist.h"
 
 enum lock_probe {
 	LOCK_FREE,     /* nobody holds it */
@@ -70,6 +71,13 @@ enum lock_probe lock_probe_at(int dirfd, const char *name);
  * therefore costs about one grace period in total, whatever its size.
  */
 
+/*
+ * Whether a flock error says the file system has no flock: ENOSYS,
+ * EOPNOTSUPP, ENOLCK, and ENOTSUP (SMB's answer; a different value from
+ * EOPNOTSUPP on macOS and the BSDs).
+ */
+bool lock_errno_no_flock(int e);
+
 /* Grace period: MLXK_LOCK_GRACE_MS from the environment, else 2000. */
 unsigned lock_grace_default_ms(void);
 
@@ -92,7 +100,14 @@ struct lock_grace {
 	struct timespec until; /* when the newest parked fd may close */
 	pid_t *children;       /* holders of earlier sets */
 	size_t nr_children, alloc_children;
-	size_t escorts;	     /* blocked waiters found and escorted */
+	size_t escorts; /* blocked waiters found and escorted */
+	/*
+	 * An escort ends after MLXK_ESCORT_LIMIT_MS (default 30 s) or once
+	 * *stop is set; the names it gave up on are listed here (this
+	 * process's escorts only, not a helper child's).
+	 */
+	volatile const int *stop;
+	struct strlist given_up;
 	bool is_helper;	     /* we are a child holding a handed set */
 	bool use_proc_locks; /* consult /proc/locks (small sets only) */
 };

@@ -69,6 +69,7 @@ void lock_sweep_init(struct lock_sweep *s, const struct lock_sweep_opts *o)
 	s->opts = *o;
 	if (!o->dry_run)
 		lock_grace_init(&s->grace, o->grace_ms);
+	s->grace.stop = o->stop;
 	if (gethostname(s->hostname, sizeof(s->hostname) - 1) < 0)
 		s->hostname[0] = '\0';
 	s->hostname[sizeof(s->hostname) - 1] = '\0';

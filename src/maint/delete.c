@@ -95,6 +95,7 @@ void delete_plan_release(struct delete_plan *p)
 	strlist_clear(&p->held_locks);
 	strlist_clear(&p->held_notes);
 	strlist_clear(&p->busy_etags);
+	strlist_clear(&p->escort_given_up);
 	memset(p, 0, sizeof(*p));
 }
 
@@ -329,24 +330,26 @@ static void plan_finish(struct delete_plan *p)
 	}
 }
 
-static void list_dir(int at, const char *name, struct strlist *out)
+/* The names in at/name, sorted. Returns 0, or the errno of a read error
+ * (a missing or unopenable folder lists as empty). */
+static int list_dir(int at, const char *name, struct strlist *out)
 {
-	struct dirent *de;
-	DIR *d;
-	int fd = fs_opendir_at(at, name);
+	const struct fs_dirent *de;
+	struct fs_dir d;
+	int fd = fs_opendir_at(at, name), e;
 
 	if (fd < 0)
-		return;
-	d = fdopendir(fd);
-	if (!d) {
+		return 0;
+	if (fs_dir_open(&d, fd, true) < 0) {
 		close(fd);
-		return;
+		return 0;
 	}
-	while ((de = readdir(d)))
-		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
-			strlist_push(out, de->d_name);
-	closedir(d);
+	while ((de = fs_dir_next(&d)))
+		strlist_push(out, de->name);
+	e = fs_dir_error(&d);
+	fs_dir_close(&d);
 	strlist_sort(out);
+	return e;
 }
 
 int delete_plan_repo(struct cache *c, const char *folder, struct delete_plan *p,
@@ -355,7 +358,7 @@ int delete_plan_repo(struct cache *c, const char *folder, struct delete_plan *p,
 	struct strlist top = STRLIST_INIT, sub = STRLIST_INIT;
 	struct stat st;
 	struct repo r;
-	int rfd;
+	int rfd, lerr;
 
 	plan_init(p, folder);
 	p->whole_repo = true;
@@ -403,7 +406,7 @@ int delete_plan_repo(struct cache *c, const char *folder, struct delete_plan *p,
 	if (rfd < 0)
 		return error_set(err, "cannot open '%s': %s", folder,
 				 strerror(errno));
-	list_dir(c->fd, folder, &top);
+	lerr = list_dir(c->fd, folder, &top);
 	/* refs, then snapshots, then blobs, then the rest: execution order. */
 	if (strlist_has(&top, "refs"))
 		add_entry(p, DEL_REF, xasprintf("%s/refs", folder),
@@ -413,7 +416,8 @@ int delete_plan_repo(struct cache *c, const char *folder, struct delete_plan *p,
 		    S_ISDIR(st.st_mode)) {
 			int sfd = fs_opendir_at(rfd, "snapshots");
 
-			list_dir(rfd, "snapshots", &sub);
+			if (!lerr)
+				lerr = list_dir(rfd, "snapshots", &sub);
 			for (size_t i = 0; sfd >= 0 && i < sub.nr; i++)
 				add_entry(p, DEL_SNAPSHOT,
 					  xasprintf("%s/snapshots/%s", folder,
@@ -430,7 +434,8 @@ int delete_plan_repo(struct cache *c, const char *folder, struct delete_plan *p,
 		int bfd = fs_opendir_at(rfd, "blobs");
 
 		if (bfd >= 0) {
-			list_dir(rfd, "blobs", &sub);
+			if (!lerr)
+				lerr = list_dir(rfd, "blobs", &sub);
 			for (size_t i = 0; i < sub.nr; i++) {
 				const char *n = sub.items[i];
 				char *etag = names_blob_key(n);
@@ -464,6 +469,9 @@ int delete_plan_repo(struct cache *c, const char *folder, struct delete_plan *p,
 	}
 	strlist_clear(&top);
 	close(rfd);
+	if (lerr)
+		return error_set(err, "cannot list '%s': %s", folder,
+				 strerror(lerr));
 	probe_locks(c, p, true);
 	plan_finish(p);
 	return 0;
@@ -891,6 +899,7 @@ enum delete_outcome delete_execute(struct cache *c, struct delete_plan *p,
 	x.err = err;
 	lock_grace_init(&x.grace,
 			o->grace_ms ? o->grace_ms : lock_grace_default_ms());
+	x.grace.stop = o->stop;
 	for (size_t i = 0; i < p->nr; i++)
 		if (p->entries[i].etag)
 			need_locks = true;
@@ -1043,6 +1052,10 @@ enum delete_outcome delete_execute(struct cache *c, struct delete_plan *p,
 			e->state = DEL_SKIPPED; /* could not take it */
 	}
 	lock_grace_finish(&x.grace);
+	for (size_t i = 0; i < x.grace.given_up.nr; i++)
+		strlist_push_nodup(&p->escort_given_up,
+				   xasprintf(".locks/%s/%s", p->folder,
+					     x.grace.given_up.items[i]));
 	finish_totals(&x);
 	/* The lock folder goes with the repo (the next download of a repo
 	 * still cached needs it). */
@@ -1094,10 +1107,13 @@ enum delete_outcome delete_blob(struct cache *c, const char *folder,
 	if (!*name || strchr(name, '/') || !strcmp(name, ".") ||
 	    !strcmp(name, ".."))
 		return error_set(err, "'%s' is not a blob name", name);
-	rfd = fs_opendir_follow_at(c->fd, folder);
+	/* Never through a link: what it leads to is not the cache. */
+	rfd = fs_opendir_at(c->fd, folder);
 	if (rfd < 0)
 		return error_set(err, "cannot open '%s': %s", folder,
-				 strerror(errno));
+				 errno == ELOOP || errno == ENOTDIR
+					 ? "not a directory (a symbolic link?)"
+					 : strerror(errno));
 	bfd = fs_opendir_at(rfd, "blobs");
 	close(rfd);
 	if (bfd < 0)
@@ -1196,6 +1212,11 @@ enum delete_outcome delete_blob(struct cache *c, const char *folder,
 			ret = DELETE_BUSY;
 			goto out;
 		}
+	}
+	if (!names_is_incomplete(name) &&
+	    repo_blob_linked(c, folder, name) != 0) {
+		ret = DELETE_LINKED; /* since the scan, or cannot tell */
+		goto out;
 	}
 	if (S_ISDIR(st.st_mode)) {
 		char *disp = xasprintf("%s/blobs/%s", folder, name);

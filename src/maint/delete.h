@@ -93,6 +93,9 @@ struct delete_plan {
 	size_t nr_kept;	  /* entries kept because busy */
 	size_t nr_failed; /* entries that could not be removed */
 	bool repo_removed;
+	/* Lock files whose blocked waiters were left unescorted (time limit
+	 * or stop), relative to the cache root. */
+	struct strlist escort_given_up;
 };
 
 struct delete_opts {
@@ -124,6 +127,7 @@ enum delete_outcome {
 	DELETE_FAILED = -1,
 	DELETE_DONE = 0,
 	DELETE_BUSY = 1,
+	DELETE_LINKED = 2, /* delete_blob: a snapshot links it (again) */
 };
 
 /*
@@ -157,6 +161,12 @@ const char *delete_kind_name(enum delete_kind k);
  * file is then removed as well (unlinked while held and parked in
  * grace; call lock_grace_finish before exiting); with grace NULL it is
  * released and left in place, as huggingface_hub leaves it.
+ *
+ * A blob (not a .incomplete file) is checked again while its lock is
+ * held: if a snapshot links to it now (huggingface_hub links an existing
+ * blob without taking its lock), it stays and 2 is returned. The repo
+ * folder and blobs/ are opened without following links: a repo folder
+ * that is a symlink is refused.
  */
 enum delete_outcome delete_blob(struct cache *c, const char *folder,
 				const char *name, bool dry_run,

@@ -27,6 +27,7 @@ static const struct {
 	{ "orphan_no_exist", ".no_exist entries of missing revisions" },
 	{ "orphan_trees", "trees entries of missing revisions" },
 	{ "stale_temp_files", "temporary files of interrupted writes" },
+	{ "unexpected_shapes", "unexpected file types (left alone)" },
 	{ "permissions", "permission problems" },
 };
 
@@ -38,6 +39,22 @@ const char *doctor_cat_key(enum doctor_cat cat)
 const char *doctor_cat_title(enum doctor_cat cat)
 {
 	return cats[cat].title;
+}
+
+/* "a FIFO", "a directory", ...: what st is, for humans. */
+static const char *shape_name(const struct stat *st)
+{
+	if (S_ISLNK(st->st_mode))
+		return "a symbolic link";
+	if (S_ISDIR(st->st_mode))
+		return "a directory";
+	if (S_ISREG(st->st_mode))
+		return "a regular file";
+	if (S_ISFIFO(st->st_mode))
+		return "a FIFO";
+	if (S_ISSOCK(st->st_mode))
+		return "a socket";
+	return "a device";
 }
 
 static struct doctor_item *add_item(struct doctor_report *rep,
@@ -82,6 +99,15 @@ static int cmp_use_key(const void *key, const void *elem)
 	return strcmp(key, ((const struct use *)elem)->blob);
 }
 
+static void add_shape(struct doctor_report *rep, const char *folder, char *path,
+		      const struct stat *st, const char *want)
+{
+	struct doctor_item *it =
+		add_item(rep, DOCTOR_SHAPE, folder, path, NULL, 0);
+
+	it->detail = xasprintf("%s, not %s: left alone", shape_name(st), want);
+}
+
 static void scan_blobs(struct repo *r, struct doctor_report *rep,
 		       const struct use *uses, size_t nr_uses)
 {
@@ -110,16 +136,22 @@ static void scan_blobs(struct repo *r, struct doctor_report *rep,
 		if (names_is_incomplete(de->d_name) ||
 		    names_is_lock(de->d_name))
 			continue;
-		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) <
-			    0 ||
-		    !S_ISREG(st.st_mode))
+		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 			continue;
+		if (!S_ISREG(st.st_mode)) {
+			add_shape(
+				rep, r->folder,
+				xasprintf("%s/blobs/%s", r->folder, de->d_name),
+				&st, "a regular file");
+			continue;
+		}
 		if (nr_uses && bsearch(de->d_name, uses, nr_uses, sizeof(*uses),
 				       cmp_use_key))
 			continue;
 		add_item(rep, DOCTOR_ORPHAN_BLOB, r->folder,
 			 xasprintf("%s/blobs/%s", r->folder, de->d_name),
-			 de->d_name, (uint64_t)st.st_size);
+			 de->d_name, (uint64_t)st.st_size)
+			->mtime = st.st_mtime;
 		rep->bytes[DOCTOR_ORPHAN_BLOB] += (uint64_t)st.st_size;
 	}
 	closedir(d);
@@ -193,6 +225,30 @@ static void scan_refs(struct repo *r, struct doctor_report *rep)
 	}
 }
 
+time_t doctor_snapshot_mtime(int repo_fd, const char *commit)
+{
+	const struct fs_dirent *de;
+	struct fs_dir d;
+	struct stat st;
+	time_t newest;
+	char *rel = xasprintf("snapshots/%s", commit);
+	int fd = fs_open_path_at(repo_fd, rel, O_RDONLY | O_DIRECTORY);
+
+	free(rel);
+	if (fd < 0 || fstat(fd, &st) < 0 || fs_dir_open(&d, fd, true) < 0) {
+		if (fd >= 0)
+			close(fd);
+		return time(NULL);
+	}
+	newest = st.st_mtime;
+	while ((de = fs_dir_next(&d)))
+		if (fstatat(fd, de->name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    st.st_mtime > newest)
+			newest = st.st_mtime;
+	fs_dir_close(&d);
+	return newest;
+}
+
 static void scan_snapshots(struct repo *r, struct doctor_report *rep,
 			   const struct use *uses, size_t nr_uses)
 {
@@ -252,7 +308,9 @@ static void scan_snapshots(struct repo *r, struct doctor_report *rep,
 			add_item(rep, DOCTOR_DETACHED, r->folder,
 				 xasprintf("%s/snapshots/%s", r->folder,
 					   rev->commit),
-				 rev->commit, own[k]);
+				 rev->commit, own[k])
+				->mtime =
+				doctor_snapshot_mtime(r->fd, rev->commit);
 	}
 	free(own);
 }
@@ -356,11 +414,70 @@ static void scan_temp_refs(struct repo *r, struct doctor_report *rep, int fd,
 				scan_temp_refs(r, rep, cfd, sub, depth + 1,
 					       now);
 			free(sub);
+		} else if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
+			add_shape(
+				rep, r->folder,
+				xasprintf("%s/%s/%s", r->folder, rel, de->name),
+				&st, "a regular file");
 		} else {
 			add_temp(r, rep, rel, de->name, &st, false, now);
 		}
 	}
 	fs_dir_close(&d);
+}
+
+/* snapshots/ holds folders only. */
+static void scan_snapshot_shapes(struct repo *r, struct doctor_report *rep)
+{
+	const struct fs_dirent *de;
+	struct fs_dir d;
+	int fd = fs_opendir_at(r->fd, "snapshots");
+
+	if (fd < 0 || fs_dir_open(&d, fd, true) < 0) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	while ((de = fs_dir_next(&d))) {
+		struct stat st;
+
+		if (fstatat(fd, de->name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    !S_ISDIR(st.st_mode))
+			add_shape(rep, r->folder,
+				  xasprintf("%s/snapshots/%s", r->folder,
+					    de->name),
+				  &st, "a directory");
+	}
+	fs_dir_close(&d);
+}
+
+/*
+ * A repo folder or its blobs/, refs/, snapshots/ that is not a real
+ * directory. True when the repo's garbage must not be looked for: what
+ * prune would delete through it is not inside the cache.
+ */
+static bool scan_repo_shape(struct cache *c, struct repo *r,
+			    struct doctor_report *rep)
+{
+	static const char *const subs[] = { "blobs", "refs", "snapshots" };
+	struct stat st;
+	bool linked = false;
+
+	if (fstatat(c->fd, r->folder, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    !S_ISDIR(st.st_mode)) {
+		add_shape(rep, r->folder, xstrdup(r->folder), &st,
+			  "a directory (read, never cleaned through)");
+		linked = true;
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(subs); i++)
+		if (fstatat(r->fd, subs[i], &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    !S_ISDIR(st.st_mode)) {
+			add_shape(rep, r->folder,
+				  xasprintf("%s/%s", r->folder, subs[i]), &st,
+				  "a directory");
+			linked = true;
+		}
+	return linked;
 }
 
 static void scan_repo(struct cache *c, const char *folder,
@@ -400,6 +517,12 @@ static void scan_repo(struct cache *c, const char *folder,
 	}
 	if (nr_uses > 1)
 		qsort(uses, nr_uses, sizeof(*uses), cmp_use);
+	if (scan_repo_shape(c, &r, rep)) {
+		/* Damage is reported; garbage through a link is not. */
+		scan_refs(&r, rep);
+		goto out;
+	}
+	scan_snapshot_shapes(&r, rep);
 	scan_blobs(&r, rep, uses, nr_uses);
 	scan_incomplete(c, &r, rep);
 	scan_refs(&r, rep);
@@ -408,6 +531,7 @@ static void scan_repo(struct cache *c, const char *folder,
 	scan_leftovers(&r, rep, true);
 	scan_temp_refs(&r, rep, fs_opendir_at(r.fd, "refs"), "refs", 0,
 		       time(NULL));
+out:
 	free(uses);
 	strbuf_release(&err);
 	repo_close(&r);

@@ -31,6 +31,10 @@ enum doctor_cat {
 	DOCTOR_NO_EXIST,    /* .no_exist/<commit> of a missing revision */
 	DOCTOR_TREE,	    /* trees/<commit>.json of a missing revision */
 	DOCTOR_TEMP, /* refs/, trees/ temp files of an interrupted write */
+	/* a repo folder or blobs/ that is a symlink, a FIFO or folder in
+	 * blobs/, a file in snapshots/, a ref that is a symlink: never
+	 * written or deleted through, only reported */
+	DOCTOR_SHAPE,
 	DOCTOR_PERMISSION, /* see perms.h */
 	DOCTOR_NR
 };
@@ -42,6 +46,7 @@ struct doctor_item {
 	char *name;	/* blob name, .incomplete name, commit, ref name */
 	char *detail;	/* one line for humans, or NULL */
 	uint64_t bytes; /* reclaimable by removing it */
+	time_t mtime;	/* orphan blobs, detached revisions: last change */
 	/* DOCTOR_PERMISSION only: */
 	char *owner;
 	mode_t mode;
@@ -74,4 +79,17 @@ const char *doctor_cat_title(enum doctor_cat cat);
  * left over: a live writer keeps one for milliseconds.
  */
 #define DOCTOR_TEMP_AGE (60 * 60)
+/*
+ * When snapshots/<commit> of the repo folder open at repo_fd last changed:
+ * the newest mtime of the folder and its entries (links not followed). A
+ * pull links files into a snapshot before the ref of a new commit may
+ * exist; until it is older than prune's expiry it is not "detached".
+ * Returns the current time when it cannot be read (keep it).
+ */
+time_t doctor_snapshot_mtime(int repo_fd, const char *commit);
+
+/* Default age (seconds) an orphan or detached revision must reach before
+ * prune removes it, as "git prune --expire". */
+#define DOCTOR_EXPIRE_DEFAULT (60 * 60)
+
 #endif

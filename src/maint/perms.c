@@ -186,6 +186,7 @@ static void fix_entry(struct walk *w, int dfd, const char *name,
 {
 	mode_t want = shared_mode(st);
 	struct handle h;
+	struct stat now;
 
 	is->new_mode = want;
 	if (w->dry_run) {
@@ -201,6 +202,15 @@ static void fix_entry(struct walk *w, int dfd, const char *name,
 			free(is->fix_error);
 			is->fix_error = m;
 		}
+		return;
+	}
+	/* A hard link planted in a shared cache may lead outside it. */
+	if (!S_ISDIR(st->st_mode) && fstat(h.fd, &now) == 0 &&
+	    now.st_nlink > 1) {
+		is->fix_error = xasprintf("not changed: it has %lu hard links "
+					  "(one may lead outside the cache)",
+					  (unsigned long)now.st_nlink);
+		close(h.fd);
 		return;
 	}
 	/* chown may clear setgid on files, so the group comes first. */

@@ -47,6 +47,9 @@ static void prune_blob(struct cache *c, struct prune_item *a, bool dry_run,
 		a->error = err.len ? strbuf_detach(&err, NULL)
 				   : xstrdup("its blob lock is held (download "
 					     "in progress)");
+	} else if (r == DELETE_LINKED) {
+		a->state = PRUNE_BUSY;
+		a->error = xstrdup("linked by a snapshot since the scan");
 	} else if (r == DELETE_FAILED) {
 		/* Nothing was freed: no bytes for it. */
 		a->state = PRUNE_FAILED;
@@ -61,13 +64,26 @@ static void prune_blob(struct cache *c, struct prune_item *a, bool dry_run,
 
 /* A revision no ref names: the same plan as "mlxk rm MODEL@COMMIT". */
 static void prune_revision(struct cache *c, struct prune_item *a, bool dry_run,
-			   volatile const int *stop)
+			   long long expire, volatile const int *stop,
+			   struct strlist *given_up)
 {
 	struct strbuf err = STRBUF_INIT;
 	struct delete_plan p;
 	struct delete_opts o;
 	enum delete_outcome r;
+	int rfd;
 
+	/* Looked at again: a pull may have linked files into it since. */
+	rfd = fs_opendir_at(c->fd, a->item->folder);
+	if (rfd < 0 ||
+	    time(NULL) - doctor_snapshot_mtime(rfd, a->item->name) < expire) {
+		a->state = PRUNE_BUSY;
+		a->error = xstrdup("changed since the scan");
+		if (rfd >= 0)
+			close(rfd);
+		return;
+	}
+	close(rfd);
 	memset(&o, 0, sizeof(o));
 	o.stop = stop;
 	if (delete_plan_revision(c, a->item->folder, a->item->name, &p, &err) <
@@ -88,6 +104,8 @@ static void prune_revision(struct cache *c, struct prune_item *a, bool dry_run,
 		return;
 	}
 	r = delete_execute(c, &p, &o, &err);
+	for (size_t i = 0; i < p.escort_given_up.nr; i++)
+		strlist_push(given_up, p.escort_given_up.items[i]);
 	if (r == DELETE_BUSY) {
 		a->state = PRUNE_BUSY;
 		a->error = xstrdup("a blob lock of the repo is held");
@@ -288,8 +306,10 @@ static void prune_temp(struct cache *c, struct prune_item *a, bool dry_run)
 	close(dfd);
 }
 
-static void run_action(struct cache *c, struct prune_item *a, bool dry_run,
-		       struct lock_grace *grace, volatile const int *stop)
+static void run_action(struct cache *c, struct prune_plan *p,
+		       struct prune_item *a, bool dry_run,
+		       struct lock_grace *grace, volatile const int *stop,
+		       struct strlist *given_up)
 {
 	switch (a->item->cat) {
 	case DOCTOR_ORPHAN_BLOB:
@@ -297,7 +317,7 @@ static void run_action(struct cache *c, struct prune_item *a, bool dry_run,
 		prune_blob(c, a, dry_run, grace);
 		break;
 	case DOCTOR_DETACHED:
-		prune_revision(c, a, dry_run, stop);
+		prune_revision(c, a, dry_run, p->expire, stop, given_up);
 		break;
 	case DOCTOR_LOCK_FOLDER:
 		prune_lock_folder(c, a, dry_run, stop);
@@ -311,11 +331,14 @@ static void run_action(struct cache *c, struct prune_item *a, bool dry_run,
 	}
 }
 
-int prune_plan_build(struct cache *c, bool detached, struct prune_plan *p,
-		     struct strbuf *err)
+int prune_plan_build(struct cache *c, bool detached, long long expire,
+		     struct prune_plan *p, struct strbuf *err)
 {
+	time_t now = time(NULL);
+
 	memset(p, 0, sizeof(*p));
 	p->detached = detached;
+	p->expire = expire;
 	if (doctor_scan(c, &p->rep, err) < 0)
 		return -1;
 	p->items = xcalloc(p->rep.nr ? p->rep.nr : 1, sizeof(*p->items));
@@ -327,6 +350,12 @@ int prune_plan_build(struct cache *c, bool detached, struct prune_plan *p,
 			if (!prune_category(it->cat, detached) ||
 			    (it->cat == DOCTOR_DETACHED) != (pass == 1))
 				continue;
+			if ((it->cat == DOCTOR_ORPHAN_BLOB ||
+			     it->cat == DOCTOR_DETACHED) &&
+			    now - it->mtime < expire) {
+				p->young++;
+				continue;
+			}
 			p->items[p->nr].item = it;
 			p->items[p->nr].bytes = it->bytes;
 			p->bytes += it->bytes;
@@ -336,13 +365,17 @@ int prune_plan_build(struct cache *c, bool detached, struct prune_plan *p,
 }
 
 void prune_execute(struct cache *c, struct prune_plan *p, bool dry_run,
-		   volatile const int *stop)
+		   volatile const int *stop, struct strlist *given_up)
 {
 	struct lock_grace grace;
 
 	lock_grace_init(&grace, lock_grace_default_ms());
+	grace.stop = stop;
 	for (size_t i = 0; i < p->nr && !(stop && stop_requested(stop)); i++)
-		run_action(c, &p->items[i], dry_run, &grace, stop);
+		run_action(c, p, &p->items[i], dry_run, &grace, stop, given_up);
+	lock_grace_finish(&grace);
+	for (size_t i = 0; i < grace.given_up.nr; i++)
+		strlist_push(given_up, grace.given_up.items[i]);
 	lock_grace_release(&grace);
 	p->done = p->busy = p->failed = 0;
 	p->freed = 0;

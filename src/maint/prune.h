@@ -19,6 +19,7 @@
 #include "cache/cache.h"
 #include "maint/doctor.h"
 #include "util/strbuf.h"
+#include "util/strlist.h"
 
 enum prune_outcome {
 	PRUNE_PLANNED, /* will go (after a dry run: would go) */
@@ -36,7 +37,15 @@ struct prune_item {
 
 struct prune_plan {
 	struct doctor_report rep;
-	bool detached;		  /* detached revisions go too */
+	bool detached; /* detached revisions go too */
+	/*
+	 * Seconds an orphan blob or a detached revision must be left alone
+	 * before it goes (git prune's --expire): huggingface_hub links an
+	 * existing blob without its lock, and a pull's new snapshot has no
+	 * ref yet. young counts those kept for it.
+	 */
+	long long expire;
+	size_t young;
 	struct prune_item *items; /* detached revisions last */
 	size_t nr;
 	uint64_t bytes; /* what the plan expects to free */
@@ -56,15 +65,18 @@ bool prune_category(enum doctor_cat cat, bool detached);
  * come last, so that their plans see the pruned repo. Returns -1 with
  * err set when the cache cannot be read; release p either way.
  */
-int prune_plan_build(struct cache *c, bool detached, struct prune_plan *p,
-		     struct strbuf *err);
+int prune_plan_build(struct cache *c, bool detached, long long expire,
+		     struct prune_plan *p, struct strbuf *err);
 /*
  * Remove the plan's items in order until stop is set, each with its own
  * outcome; with dry_run, only check each item (locks probed, revision
- * plans made) and change nothing. Fills the plan's counts.
+ * plans made) and change nothing. An orphan blob is checked again under
+ * its lock (a snapshot linking it keeps it), a detached revision again
+ * for its age. Fills the plan's counts, and given_up with the lock files
+ * whose blocked waiters were left unescorted.
  */
 void prune_execute(struct cache *c, struct prune_plan *p, bool dry_run,
-		   volatile const int *stop);
+		   volatile const int *stop, struct strlist *given_up);
 void prune_plan_release(struct prune_plan *p);
 
 #endif
