@@ -47,7 +47,7 @@ test_expect_success 'rm --json without lock files returns at once' '
 test_expect_success 'prune of an orphan blob without a lock file returns at once' '
 	make_model org/delta &&
 	printf orphan >"$(repo_dir org/delta)/blobs/0123456789abcdef0123456789abcdef01234567" &&
-	ms mlxk prune --force >out &&
+	ms mlxk prune --expire now --force >out &&
 	test_path_is_missing "$(repo_dir org/delta)/blobs/0123456789abcdef0123456789abcdef01234567" &&
 	test "$(cat ms)" -lt 1500
 '

@@ -72,11 +72,11 @@ test_expect_success 'prune keeps an orphan blob whose lock it cannot open, and c
 	setup &&
 	D=$(repo_dir $R) &&
 	rm "$D/snapshots/$C/model.safetensors" &&
-	mlxk_as $B --json prune --force >j &&
+	mlxk_as $B --json prune --expire now --force >j &&
 	json_check j "[a[\"status\"] for a in d[\"data\"][\"items\"] if a[\"path\"].endswith(\"$W\")] == [\"busy\"]" &&
 	json_check j "d[\"data\"][\"summary\"][\"bytes_freed\"] == 0" &&
 	test_path_is_file "$D/blobs/$W" &&
-	mlxk_as $B prune --force >out &&
+	mlxk_as $B prune --expire now --force >out &&
 	test_grep "owner $A, mode 0600) cannot be opened by you" out &&
 	test_grep "^Freed 0B: 0 removed, 1 kept (in use), 0 failed$" out
 '
@@ -87,10 +87,10 @@ test_expect_success 'prune: a blob in a folder this user cannot write is a failu
 	chmod 0644 "$L/$W.lock" && chown $B "$L/$W.lock" &&
 	rm "$D/snapshots/$C/model.safetensors" &&
 	chown $A "$D/blobs" && chmod 2755 "$D/blobs" &&
-	test_expect_code 1 mlxk_as $B prune --force >out &&
+	test_expect_code 1 mlxk_as $B prune --expire now --force >out &&
 	test_grep "Permission denied" out &&
 	test_grep "^Freed 0B: 0 removed, 0 kept (in use), 1 failed$" out &&
-	test_expect_code 1 mlxk_as $B --json prune --force >j &&
+	test_expect_code 1 mlxk_as $B --json prune --expire now --force >j &&
 	json_check j "d[\"status\"] == \"error\" or d[\"data\"][\"summary\"][\"bytes_freed\"] == 0" &&
 	json_check j "[a[\"bytes\"] for a in d[\"data\"][\"items\"] if a[\"status\"] == \"failed\"] == [0]" &&
 	test_path_is_file "$D/blobs/$W"
@@ -102,7 +102,7 @@ test_expect_success 'prune: a lock folder with locks it may not remove is a perm
 	: >"$CACHE/.locks/models--org--gone/x.lock" &&
 	chown -R $A "$CACHE/.locks/models--org--gone" &&
 	chmod 2755 "$CACHE/.locks/models--org--gone" &&
-	test_expect_code 1 mlxk_as $B prune --force >out &&
+	test_expect_code 1 mlxk_as $B prune --expire now --force >out &&
 	test_grep "^failed .locks/models--org--gone: 1 lock file you may not remove (.locks/models--org--gone/x.lock, owned by $A: Permission denied)" out &&
 	test_path_is_file "$CACHE/.locks/models--org--gone/x.lock"
 '
