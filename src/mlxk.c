@@ -41,6 +41,84 @@ static const struct cmd_entry *find_command(const char *name)
 	return NULL;
 }
 
+/* Edit distance (insert, delete, substitute), capped: names are short. */
+static size_t distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), prev[32], cur[32];
+
+	if (la >= 32 || lb >= 32)
+		return 99;
+	for (size_t j = 0; j <= lb; j++)
+		prev[j] = j;
+	for (size_t i = 1; i <= la; i++) {
+		cur[0] = i;
+		for (size_t j = 1; j <= lb; j++) {
+			size_t d = prev[j - 1] + (a[i - 1] != b[j - 1]);
+
+			if (prev[j] + 1 < d)
+				d = prev[j] + 1;
+			if (cur[j - 1] + 1 < d)
+				d = cur[j - 1] + 1;
+			cur[j] = d;
+		}
+		memcpy(prev, cur, (lb + 1) * sizeof(*prev));
+	}
+	return prev[lb];
+}
+
+/*
+ * The command someone probably meant: other tools' words for ours (ls,
+ * remove, info, download...), else the nearest name within two edits.
+ */
+static const char *suggest_command(const char *name)
+{
+	static const char *const alias[][2] = {
+		{ "ls", "list" },
+		{ "scan", "list" },
+		{ "remove", "rm" },
+		{ "delete", "rm" },
+		{ "del", "rm" },
+		{ "info", "show" },
+		{ "inspect", "show" },
+		{ "download", "pull" },
+		{ "get", "pull" },
+		{ "fetch", "pull" },
+		{ "check", "health" },
+		{ "verify", "health" },
+		{ "doctor", "health" },
+		{ "clean", "clean-locks" },
+		{ "unlock", "clean-locks" },
+		{ "gc", "prune" },
+	};
+	const char *best = NULL;
+	size_t best_d = 3;
+
+	for (size_t i = 0; i < sizeof(alias) / sizeof(alias[0]); i++)
+		if (!strcmp(name, alias[i][0]))
+			return alias[i][1];
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		size_t d = distance(name, commands[i]->name);
+
+		if (d < best_d) {
+			best_d = d;
+			best = commands[i]->name;
+		}
+	}
+	return best;
+}
+
+static int unknown_command(const char *name, bool json)
+{
+	const char *s = suggest_command(name);
+
+	if (s)
+		return cmd_usage_error(NULL, json,
+				       "'%s' is not a mlxk command; did you "
+				       "mean '%s'?",
+				       name, s);
+	return cmd_usage_error(NULL, json, "'%s' is not a mlxk command", name);
+}
+
 static void print_main_help(FILE *f)
 {
 	fprintf(f, "usage: mlxk [--cache-dir DIR] [--datasets-dir DIR] "
@@ -131,9 +209,8 @@ static int run_help(int argc, char **argv, bool json)
 	}
 	e = find_command(argv[1]);
 	if (!e)
-		return cmd_usage_error(
-			NULL, json || cmd_json_requested(argc, argv, false),
-			"'%s' is not a mlxk command", argv[1]);
+		return unknown_command(
+			argv[1], json || cmd_json_requested(argc, argv, false));
 	cmd_print_help(e, stdout);
 	return EXIT_OK;
 }
@@ -273,9 +350,8 @@ int main(int argc, char **argv)
 		return check_stdout(print_version(ctx.json));
 	e = find_command(argv[i]);
 	if (!e)
-		return cmd_usage_error(NULL,
-				       cmd_json_requested(argc, argv, false),
-				       "'%s' is not a mlxk command", argv[i]);
+		return unknown_command(argv[i],
+				       cmd_json_requested(argc, argv, false));
 	/* "mlxk CMD --help" works the same for every command. */
 	for (int j = i + 1; j < argc && strcmp(argv[j], "--"); j++) {
 		if (!strcmp(argv[j], "--help") || !strcmp(argv[j], "-h")) {
