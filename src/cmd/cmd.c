@@ -14,9 +14,48 @@
 #include "util/strbuf.h"
 #include "util/banned.h"
 
+/* Help fits 80 columns: a long usage line wraps between words, under
+ * the first argument. */
+#define HELP_COLS 80
+
 void cmd_print_help(const struct cmd_entry *e, FILE *f)
 {
-	fprintf(f, "usage: mlxk %s\n\n%s", e->usage, e->help);
+	const char *p = e->usage, *sp = strchr(p, ' ');
+	size_t indent = strlen("usage: mlxk ") +
+			(sp ? (size_t)(sp - p) + 1 : strlen(p) + 1);
+	size_t col = strlen("usage: mlxk ");
+
+	fputs("usage: mlxk ", f);
+	if (strchr(p, '\n')) {
+		fputs(p, f); /* laid out by hand */
+		p = "";
+	}
+	while (*p) {
+		/* One unit: up to a blank outside brackets, so that an
+		 * option and its value never part. */
+		const char *w = p;
+		int depth = 0;
+		size_t n;
+
+		for (; *w && (depth || *w != ' '); w++)
+			depth += (*w == '[') - (*w == ']');
+		n = (size_t)(w - p);
+		if (col > indent && col + 1 + n > HELP_COLS) {
+			fprintf(f, "\n%*s", (int)indent, "");
+			col = indent;
+		} else if (col > indent || p != e->usage) {
+			if (p != e->usage) {
+				fputc(' ', f);
+				col++;
+			}
+		}
+		fwrite(p, 1, n, f);
+		col += n;
+		p = w;
+		while (*p == ' ')
+			p++;
+	}
+	fprintf(f, "\n\n%s", e->help);
 }
 
 void cmd_getopt_reset(void)

@@ -383,8 +383,10 @@ out:
 const struct cmd_entry cmd_health_entry = {
 	.name = "health",
 	.summary = "check the integrity of cached models",
-	.usage = "health [MODEL[@REV]] [--json] [--verify] [--cache "
-		 "[--fix-permissions [--group GROUP] [--dry-run]]]\n"
+	.usage = "health [MODEL[@REV]] [--json] [--verify]\n"
+		 "                   [--cache [--fix-permissions [--group "
+		 "GROUP] "
+		 "[--dry-run]]]\n"
 		 "       mlxk health --cache --home [--local-dir DIR]... "
 		 "[--json]",
 	.help = "Check every cached model (or MODEL, at revision REV) with\n"
