@@ -4,6 +4,10 @@
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
 MANDIR ?= $(PREFIX)/share/man/man1
+DOCDIR ?= $(PREFIX)/share/doc/mlxk
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR ?= $(PREFIX)/share/zsh/site-functions
+FISHCOMPDIR ?= $(PREFIX)/share/fish/vendor_completions.d
 
 CC ?= cc
 PKG_CONFIG ?= pkg-config
@@ -132,9 +136,21 @@ install: $(B)/mlxk
 	chmod 755 $(DESTDIR)$(BINDIR)/mlxk
 	cp docs/mlxk.1 $(DESTDIR)$(MANDIR)/mlxk.1
 	chmod 644 $(DESTDIR)$(MANDIR)/mlxk.1
+	mkdir -p $(DESTDIR)$(DOCDIR) $(DESTDIR)$(BASHCOMPDIR) \
+		$(DESTDIR)$(ZSHCOMPDIR) $(DESTDIR)$(FISHCOMPDIR)
+	cp README.md docs/*.md $(DESTDIR)$(DOCDIR)/
+	chmod 644 $(DESTDIR)$(DOCDIR)/*.md
+	cp contrib/completion/mlxk.bash $(DESTDIR)$(BASHCOMPDIR)/mlxk
+	cp contrib/completion/_mlxk $(DESTDIR)$(ZSHCOMPDIR)/_mlxk
+	cp contrib/completion/mlxk.fish $(DESTDIR)$(FISHCOMPDIR)/mlxk.fish
+	chmod 644 $(DESTDIR)$(BASHCOMPDIR)/mlxk $(DESTDIR)$(ZSHCOMPDIR)/_mlxk \
+		$(DESTDIR)$(FISHCOMPDIR)/mlxk.fish
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/mlxk $(DESTDIR)$(MANDIR)/mlxk.1
+	rm -f $(DESTDIR)$(BASHCOMPDIR)/mlxk $(DESTDIR)$(ZSHCOMPDIR)/_mlxk \
+		$(DESTDIR)$(FISHCOMPDIR)/mlxk.fish
+	rm -rf $(DESTDIR)$(DOCDIR)
 
 clean:
 	rm -rf build build-asan build-tsan build-fuzz t/trash
