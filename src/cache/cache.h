@@ -37,6 +37,13 @@ int cache_root_find(const char *override, struct strbuf *out,
 		    struct strbuf *err);
 
 /*
+ * What chose the root cache_root_find gives: "--cache-dir",
+ * "HF_HUB_CACHE", "HUGGINGFACE_HUB_CACHE", "HF_HOME", "XDG_CACHE_HOME" or
+ * "the default (~/.cache/huggingface/hub)".
+ */
+const char *cache_root_source(const char *override);
+
+/*
  * Open the cache at root. A missing root is not an error: c->fd is -1 and
  * every listing is empty. A root that is not a directory is an error.
  */

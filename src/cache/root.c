@@ -17,6 +17,21 @@
 #include "util/banned.h"
 
 /* os.path.join(dir, name) for a relative name: no '/' after "" or "x/". */
+const char *cache_root_source(const char *override)
+{
+	if (override)
+		return "--cache-dir";
+	if (getenv("HF_HUB_CACHE"))
+		return "HF_HUB_CACHE";
+	if (getenv("HUGGINGFACE_HUB_CACHE"))
+		return "HUGGINGFACE_HUB_CACHE";
+	if (getenv("HF_HOME"))
+		return "HF_HOME";
+	if (getenv("XDG_CACHE_HOME"))
+		return "XDG_CACHE_HOME";
+	return "the default (~/.cache/huggingface/hub)";
+}
+
 int cache_root_find(const char *override, struct strbuf *out,
 		    struct strbuf *err)
 {

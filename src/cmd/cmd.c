@@ -12,6 +12,7 @@
 #include "util/msg.h"
 #include "util/stop.h"
 #include "util/strbuf.h"
+#include "util/strlist.h"
 #include "util/banned.h"
 
 /* Help fits 80 columns: a long usage line wraps between words, under
@@ -164,6 +165,25 @@ int cmd_open_cache(struct mlxk_ctx *ctx, const char *command, bool json,
 	}
 	strbuf_release(&err);
 	return 0;
+}
+
+void cmd_hint_empty_cache(const struct mlxk_ctx *ctx, struct cache *c)
+{
+	struct strlist folders = STRLIST_INIT;
+	struct strbuf err = STRBUF_INIT, root = STRBUF_INIT;
+
+	if (c->fd < 0 ||
+	    (cache_model_folders(c, &folders, &err) == 0 && !folders.nr)) {
+		fprintf(stderr,
+			"hint: the cache %s (chosen by %s) %s; get a model "
+			"with 'mlxk pull ORG/NAME'\n",
+			strbuf_printable(&root, c->root),
+			cache_root_source(ctx->cache_dir),
+			c->fd < 0 ? "does not exist yet" : "holds no models");
+	}
+	strlist_clear(&folders);
+	strbuf_release(&err);
+	strbuf_release(&root);
 }
 
 bool cmd_interactive(void)

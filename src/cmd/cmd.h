@@ -93,6 +93,11 @@ int cmd_resolve_failed(const struct cmd_entry *e, bool json, const char *spec,
 /* True if both stdin and stderr are terminals: a person can answer. */
 bool cmd_interactive(void);
 /*
+ * When the cache holds no model at all: say which cache was looked in,
+ * what chose it, and how to get a model (stderr, human output only).
+ */
+void cmd_hint_empty_cache(const struct mlxk_ctx *ctx, struct cache *c);
+/*
  * Ask a yes/no question on the terminal; default_yes picks the answer
  * for an empty line. Returns true for yes.
  */

@@ -365,10 +365,13 @@ static int cmd_health_exec(int argc, char **argv, struct mlxk_ctx *ctx)
 		}
 		strlist_clear(&folders);
 	}
-	if (o.json)
+	if (o.json) {
 		json_print_success("health", report_json(&rep));
-	else
+	} else {
 		report_human(&rep);
+		if (!rep.nr && !o.spec)
+			cmd_hint_empty_cache(ctx, &c);
+	}
 	/* As health --verify: a script can test the exit code. */
 	for (size_t i = 0; i < rep.nr; i++)
 		if (!rep.items[i].healthy)

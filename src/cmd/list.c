@@ -673,6 +673,8 @@ static int cmd_list_exec(int argc, char **argv, struct mlxk_ctx *ctx)
 		print_json(models, nr, NULL, 0, false);
 	} else {
 		print_human(&o, models, nr, found);
+		if (!found && !o.pattern && !o.frameworks)
+			cmd_hint_empty_cache(ctx, &c);
 	}
 	for (size_t i = 0; i < nr; i++)
 		model_info_release(&models[i]);
