@@ -12,7 +12,7 @@ test_expect_success 'clean-locks --datasets: counts first; n keeps, y removes' '
 	tty_wait "Remove them? \[y/N\]" &&
 	test_grep "^18 lock files in 7 folders can go; 1 stay (1 used recently)\.$" screen &&
 	tty_keys n Enter &&
-	tty_wait "EXIT=0" &&
+	tty_wait "EXIT=1" &&
 	test_grep "Cancelled: nothing was removed" screen &&
 	test "$(find "$DS" -name "*.lock" | wc -l)" = 19 &&
 	tty_run --datasets-dir "$DS" clean-locks --datasets &&

@@ -328,6 +328,7 @@ int clean_locks_home(struct mlxk_ctx *ctx, const struct cl_home_opts *o)
 		yes = cmd_confirm("Remove them?", false);
 		if (!yes) {
 			fprintf(stderr, "Cancelled: nothing was removed.\n");
+			ret = EXIT_FAIL; /* "no" is not success, as in hf */
 			goto out;
 		}
 	}

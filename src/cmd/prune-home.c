@@ -219,6 +219,7 @@ int prune_home(struct mlxk_ctx *ctx, const struct prune_home_opts *o)
 			(unsigned long long)inodes);
 		if (!cmd_confirm("Remove them?", false)) {
 			fprintf(stderr, "Cancelled: nothing was removed.\n");
+			ret = EXIT_FAIL; /* "no" is not success, as in hf */
 			goto out;
 		}
 	}
