@@ -32,9 +32,27 @@ test_expect_success 'human view of a healthy model' '
 	  model_type: llama
 	  architecture: LlamaForCausalLM
 	  quantization: 4bit
+
+	Snapshot: $CACHE/models--mlx-community--Phi-3-mini-4k-instruct-4bit/snapshots/$(commit_for mlx-community/Phi-3-mini-4k-instruct-4bit)
+	Revisions: 1
+	  * $P  4.2KB  2024-01-02  main
 	EOF
 	mlxk show Phi-3-mini-4k-instruct-4bit >out &&
 	test_cmp expect out
+'
+
+test_expect_success 'show lists every revision with refs and the snapshot path' '
+	make_model org/revs c0ffee0000000000000000000000000000000001 &&
+	make_model org/revs c0ffee0000000000000000000000000000000002 &&
+	set_ref org/revs v1 c0ffee0000000000000000000000000000000001 &&
+	mlxk show org/revs >out &&
+	test_grep "^Snapshot: $CACHE/models--org--revs/snapshots/c0ffee0000000000000000000000000000000002$" out &&
+	test_grep "^Revisions: 2$" out &&
+	test_grep "^    c0ffee0  4.2KB  .*  v1$" out &&
+	test_grep "^  \* c0ffee0  4.2KB  .*  main$" out &&
+	mlxk --json show org/revs@v1 >out &&
+	json_check out "d[\"data\"][\"snapshot_path\"] == \"$CACHE/models--org--revs/snapshots/c0ffee0000000000000000000000000000000001\"" &&
+	json_check out "[(r[\"refs\"], r[\"current\"]) for r in d[\"data\"][\"revisions\"]] == [([\"v1\"], True), ([\"main\"], False)]"
 '
 
 test_expect_success 'human view of a runnable-incompatible model shows the reason' '
@@ -56,7 +74,7 @@ test_expect_success 'metadata fields come from config.json' '
 test_expect_success 'JSON: model object, workspace_metadata null, metadata' '
 	mlxk show org/full --json >out &&
 	test "$(python3 "$TEST_DIRECTORY/lib/check-model.py" out)" = 1 &&
-	json_check out "sorted(d[\"data\"]) == [\"metadata\", \"model\", \"workspace_metadata\"]" &&
+	json_check out "sorted(d[\"data\"]) == [\"metadata\", \"model\", \"revisions\", \"snapshot_path\", \"workspace_metadata\"]" &&
 	json_check out "d[\"data\"][\"model\"][\"name\"] == \"org/full\"" &&
 	json_check out "d[\"data\"][\"model\"][\"quantization\"] == {\"group_size\": 32, \"bits\": 8}" &&
 	mlxk show org/pt --json >outpt &&
@@ -75,7 +93,7 @@ test_expect_success '--files: kinds and sizes, human and JSON' '
 	test_grep "^  - sub/tokenizer_extra.json (tokenizer, 2B)$" out &&
 	mlxk show org/full --files --json >out &&
 	json_check out "d[\"data\"][\"metadata\"] is None" &&
-	json_check out "sorted(d[\"data\"]) == [\"files\", \"metadata\", \"model\", \"workspace_metadata\"]" &&
+	json_check out "sorted(d[\"data\"]) == [\"files\", \"metadata\", \"model\", \"revisions\", \"snapshot_path\", \"workspace_metadata\"]" &&
 	json_check out "{f[\"name\"]: (f[\"type\"], f[\"size\"]) for f in d[\"data\"][\"files\"]} == {\"README.md\": (\"readme\", \"7B\"), \"config.json\": (\"config\", \"%dB\" % len(open(\"$(repo_dir org/full)/snapshots/$(commit_for org/full)/config.json\").read())), \"merges.txt\": (\"other\", \"1B\"), \"model.safetensors\": (\"weights\", \"1.5KB\"), \"tokenizer_extra.json\": (\"tokenizer\", \"2B\")}" &&
 	json_check out "all(sorted(f) == [\"name\", \"size\", \"type\"] for f in d[\"data\"][\"files\"])"
 '

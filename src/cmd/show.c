@@ -50,6 +50,75 @@ static void quant_text(const struct model_info *mi, struct strbuf *out)
 		strbuf_addf(out, " (group_size=%d)", mi->quant_group);
 }
 
+/* Where the revision is on disk, and every revision with its refs. */
+static void snapshot_path(struct repo *r, struct repo_rev *rev,
+			  struct strbuf *out)
+{
+	strbuf_addf(out, "%s/%s/snapshots/%s", r->cache->root, r->folder,
+		    rev->commit);
+}
+
+static void print_revisions_human(struct repo *r, struct repo_rev *cur)
+{
+	struct strbuf sb = STRBUF_INIT, safe = STRBUF_INIT;
+
+	if (cur) {
+		snapshot_path(r, cur, &sb);
+		printf("Snapshot: %s\n", strbuf_printable(&safe, sb.buf));
+	}
+	printf("Revisions: %zu\n", r->nr_revs);
+	for (size_t i = 0; i < r->nr_revs; i++) {
+		struct repo_rev *rev = &r->revs[i];
+
+		repo_load_files(r, rev);
+		strbuf_reset(&sb);
+		human_size(&sb, repo_rev_size(rev));
+		printf("  %c %.7s  %s  ", rev == cur ? '*' : ' ',
+		       strbuf_printable(&safe, rev->commit), sb.buf);
+		strbuf_reset(&sb);
+		human_age(&sb, rev->mtime, time(NULL));
+		printf("%s  ", sb.buf);
+		if (!rev->refs.nr)
+			fputs("(detached)", stdout);
+		for (size_t j = 0; j < rev->refs.nr; j++)
+			printf("%s%s", j ? ", " : "",
+			       strbuf_printable(&safe, rev->refs.items[j]));
+		putchar('\n');
+	}
+	strbuf_release(&sb);
+	strbuf_release(&safe);
+}
+
+static json_t *revisions_json(struct repo *r, struct repo_rev *cur)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < r->nr_revs; i++) {
+		struct repo_rev *rev = &r->revs[i];
+		struct strbuf when = STRBUF_INIT, path = STRBUF_INIT;
+		json_t *o = json_object();
+
+		repo_load_files(r, rev);
+		iso8601_utc(&when, rev->mtime);
+		snapshot_path(r, rev, &path);
+		json_object_set_new(o, "hash", json_string_lossy(rev->commit));
+		json_object_set_new(
+			o, "refs",
+			json_string_array(rev->refs.items, rev->refs.nr));
+		json_object_set_new(
+			o, "size_bytes",
+			json_integer((json_int_t)repo_rev_size(rev)));
+		json_object_set_new(o, "last_modified", json_string(when.buf));
+		json_object_set_new(o, "snapshot_path",
+				    json_string_lossy(path.buf));
+		json_object_set_new(o, "current", json_boolean(rev == cur));
+		json_array_append_new(a, o);
+		strbuf_release(&when);
+		strbuf_release(&path);
+	}
+	return a;
+}
+
 static void print_human(const struct model_info *mi,
 			const struct model_meta *meta, struct repo_rev *rev,
 			enum show_mode mode)
@@ -137,7 +206,7 @@ static void print_human(const struct model_info *mi,
 
 static void print_json(const struct model_info *mi,
 		       const struct model_meta *meta, struct repo_rev *rev,
-		       enum show_mode mode)
+		       enum show_mode mode, struct repo *r)
 {
 	json_t *data = json_object(), *model = model_info_json(mi), *q = NULL;
 	struct strbuf sb = STRBUF_INIT;
@@ -150,6 +219,18 @@ static void print_json(const struct model_info *mi,
 					      : json_null());
 	json_object_set_new(data, "model", model);
 	json_object_set_new(data, "workspace_metadata", json_null());
+	/* Beside MLX-Knife's keys: where it is and its other revisions. */
+	if (rev) {
+		struct strbuf path = STRBUF_INIT;
+
+		snapshot_path(r, rev, &path);
+		json_object_set_new(data, "snapshot_path",
+				    json_string_lossy(path.buf));
+		strbuf_release(&path);
+	} else {
+		json_object_set_new(data, "snapshot_path", json_null());
+	}
+	json_object_set_new(data, "revisions", revisions_json(r, rev));
 	if (mode == SHOW_FILES) {
 		json_t *files = json_array();
 
@@ -258,10 +339,15 @@ static int cmd_show_exec(int argc, char **argv, struct mlxk_ctx *ctx)
 		rev = repo_current(&r);
 	}
 	model_inspect(&r, rev, &mi, &meta);
-	if (json)
-		print_json(&mi, &meta, rev, mode);
-	else
+	if (json) {
+		print_json(&mi, &meta, rev, mode, &r);
+	} else {
 		print_human(&mi, &meta, rev, mode);
+		if (mode == SHOW_METADATA) {
+			putchar('\n');
+			print_revisions_human(&r, rev);
+		}
+	}
 	model_info_release(&mi);
 	model_meta_release(&meta);
 out_repo:
