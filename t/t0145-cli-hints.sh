@@ -23,8 +23,8 @@ test_expect_success 'the suggestion is in the JSON error too' '
 	json_check out "d[\"error\"][\"type\"] == \"CommandError\" and \"did you mean\" in d[\"error\"][\"message\"]"
 '
 
-test_expect_success 'list, rm and health help show examples' '
-	for c in list rm health; do
+test_expect_success 'the help of every command shows examples' '
+	for c in list show health pull rm clean-locks prune; do
 		mlxk help $c >out &&
 		test_grep "^examples:$" out &&
 		test_grep "^  mlxk $c " out || return 1

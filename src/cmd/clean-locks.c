@@ -485,6 +485,10 @@ const struct cmd_entry cmd_clean_locks_entry = {
 		"\n"
 		"environment:\n"
 		"  MLXK_LOCK_GRACE_MS     the grace period in milliseconds "
-		"(default 2000)\n",
+		"(default 2000)\n"
+		"\n"
+		"examples:\n"
+		"  mlxk clean-locks --dry-run\n"
+		"  mlxk clean-locks --all --older-than 1h --force -v\n",
 	.exec = cmd_clean_locks_exec,
 };

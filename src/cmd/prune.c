@@ -438,6 +438,10 @@ const struct cmd_entry cmd_prune_entry = {
 		"Exit codes: 0 done (kept busy items included), 1 something "
 		"could not be\n"
 		"removed or confirmation was needed, 2 usage, 130 "
-		"interrupted.\n",
+		"interrupted.\n"
+		"\n"
+		"examples:\n"
+		"  mlxk prune --dry-run\n"
+		"  mlxk prune --detached --force\n",
 	.exec = cmd_prune_exec,
 };

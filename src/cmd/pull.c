@@ -587,6 +587,12 @@ const struct cmd_entry cmd_pull_entry = {
 		"  --force-resume    resume a partial download without "
 		"asking\n"
 		"  -q, --quiet       print nothing but errors\n"
-		"  --json            print MLX-Knife's JSON envelope\n",
+		"  --json            print MLX-Knife's JSON envelope\n"
+		"\n"
+		"examples:\n"
+		"  mlxk pull mlx-community/Qwen3-4B-4bit\n"
+		"  mlxk pull https://huggingface.co/org/model@v1.0 -j 4\n"
+		"  mlxk pull org/model --include '*.json' --include "
+		"'*.safetensors'\n",
 	.exec = cmd_pull_exec,
 };

@@ -374,6 +374,12 @@ const struct cmd_entry cmd_show_entry = {
 		"options:\n"
 		"  --files   list the revision's files with kind and size\n"
 		"  --config  print config.json (--files wins over --config)\n"
-		"  --json    print the JSON API's show envelope\n",
+		"  --json    print the JSON API's show envelope\n"
+		"\n"
+		"examples:\n"
+		"  mlxk show Qwen3-4B-4bit              metadata, revisions, "
+		"path\n"
+		"  mlxk show org/model@v1.0 --files     the files of a tag\n"
+		"  mlxk show org/model --json --config\n",
 	.exec = cmd_show_exec,
 };
