@@ -140,6 +140,13 @@ int prune_home(struct mlxk_ctx *ctx, const struct prune_home_opts *o);
 int health_home_run(struct mlxk_ctx *ctx, bool json,
 		    const struct strlist *local_dirs);
 
+/*
+ * MLX-Knife's health data ({healthy, unhealthy, summary}) for every model
+ * of the cache, by the integrity rules: health --cache puts it beside its
+ * own report so that the envelope still validates (health.c).
+ */
+struct json_t *health_models_json(struct cache *c);
+
 /* Run health --verify and/or --cache; returns the exit code. */
 int health_doctor_run(struct mlxk_ctx *ctx, const struct health_opts *o);
 

@@ -649,6 +649,73 @@ static int run_cache(struct cache *c, const struct health_opts *o, json_t **out,
 	return ret;
 }
 
+/*
+ * MLX-Knife's required health keys beside verify/cache, so that the
+ * envelope validates against its schema: with --verify a model is
+ * healthy when every file matches its hash; with --cache alone by the
+ * integrity rules of plain "mlxk health".
+ */
+static void add_mlx_knife_keys(struct cache *c, json_t *data, json_t *v)
+{
+	json_t *models = v ? json_object_get(v, "models") : NULL, *m;
+	json_t *good, *bad, *sum;
+	size_t i, ok = 0, total;
+
+	if (!models) {
+		json_t *h = health_models_json(c);
+
+		json_object_update(data, h);
+		json_decref(h);
+		return;
+	}
+	good = json_array();
+	bad = json_array();
+	json_array_foreach(models, i, m)
+	{
+		bool healthy = json_is_true(json_object_get(m, "healthy"));
+		json_int_t files =
+			json_integer_value(json_object_get(m, "files"));
+		json_int_t bad_files = (json_int_t)json_array_size(
+			json_object_get(m, "corrupted"));
+		const char *error =
+			json_string_value(json_object_get(m, "error"));
+		json_t *e = json_object();
+		char *reason;
+
+		if (healthy)
+			reason = xasprintf("All %lld files match their hash",
+					   (long long)files);
+		else if (error)
+			reason = xstrdup(error);
+		else
+			reason = xasprintf(
+				"%lld of %lld files do not match "
+				"their hash or cannot be read",
+				(long long)(bad_files +
+					    (json_int_t)json_array_size(
+						    json_object_get(
+							    m, "unreadable"))),
+				(long long)files);
+		json_object_set(e, "name", json_object_get(m, "name"));
+		json_object_set_new(
+			e, "status",
+			json_string(healthy ? "healthy" : "unhealthy"));
+		json_object_set_new(e, "reason", json_string_lossy(reason));
+		free(reason);
+		json_array_append_new(healthy ? good : bad, e);
+		ok += healthy;
+	}
+	total = json_array_size(models);
+	sum = json_object();
+	json_object_set_new(sum, "total", json_integer((json_int_t)total));
+	json_object_set_new(sum, "healthy_count", json_integer((json_int_t)ok));
+	json_object_set_new(sum, "unhealthy_count",
+			    json_integer((json_int_t)(total - ok)));
+	json_object_set_new(data, "healthy", good);
+	json_object_set_new(data, "unhealthy", bad);
+	json_object_set_new(data, "summary", sum);
+}
+
 int health_doctor_run(struct mlxk_ctx *ctx, const struct health_opts *o)
 {
 	struct cache c;
@@ -689,6 +756,8 @@ int health_doctor_run(struct mlxk_ctx *ctx, const struct health_opts *o)
 		if (r2 > ret)
 			ret = r2;
 	}
+	if (o->json)
+		add_mlx_knife_keys(&c, data, v);
 	if (o->json && unfixed) {
 		/* Something stays broken: an error, with the whole report. */
 		char *msg = xasprintf("%zu entr%s could not be fixed", unfixed,

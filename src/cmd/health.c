@@ -194,6 +194,29 @@ static void report_human(const struct report *rep)
 	strbuf_release(&reason);
 }
 
+json_t *health_models_json(struct cache *c)
+{
+	struct report rep = { NULL, 0, 0 };
+	struct strlist folders = STRLIST_INIT;
+	struct strbuf err = STRBUF_INIT;
+	json_t *data;
+
+	if (cache_model_folders(c, &folders, &err) == 0)
+		for (size_t i = 0;
+		     i < folders.nr && !stop_requested(&mlxk_interrupted);
+		     i++) {
+			if (strstr(folders.items[i], SENTINEL))
+				continue;
+			strbuf_reset(&err);
+			check_folder(c, folders.items[i], NULL, &rep, &err);
+		}
+	data = report_json(&rep);
+	report_clear(&rep);
+	strlist_clear(&folders);
+	strbuf_release(&err);
+	return data;
+}
+
 /* A name part that fits several models is a filter, not a mistake. */
 static bool pattern_matches_many(struct cache *c, const char *spec)
 {
