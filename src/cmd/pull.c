@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cmd/cmd.h"
@@ -34,8 +35,15 @@ struct pull {
 	bool force_resume, quiet, json;
 	struct progress prog;
 	bool tty;
-	char *warning; /* for data.preflight_warning under --json */
+	bool no_progress;	   /* HF_HUB_DISABLE_PROGRESS_BARS */
+	struct timespec last_line; /* of the last progress line on a pipe */
+	long pipe_seconds;	   /* between two of them */
+	char *warning;		   /* for data.preflight_warning under --json */
 };
+
+/* On a pipe, a progress line this often (a log keeps every one);
+ * MLXK_PROGRESS_SECONDS changes it. */
+#define PIPE_PROGRESS_SECONDS 10
 
 /* Print the outcome; returns the exit code. */
 static int report(struct pull *p, int code, const char *status,
@@ -171,8 +179,28 @@ static void on_tick(struct download *d, void *user)
 	struct pull *p = user;
 	struct progress_state s;
 
-	if (!p->tty || p->quiet || p->json)
+	if (p->quiet || p->json || p->no_progress)
 		return;
+	if (!p->tty) {
+		struct timespec now;
+		struct strbuf a = STRBUF_INIT, b = STRBUF_INIT;
+
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (!p->last_line.tv_sec) {
+			p->last_line = now;
+			return;
+		}
+		if (now.tv_sec - p->last_line.tv_sec < p->pipe_seconds)
+			return;
+		p->last_line = now;
+		human_size(&a, d->shown.bytes_done);
+		human_size(&b, d->bytes_total);
+		fprintf(stderr, "progress: %s of %s, %zu of %zu files\n", a.buf,
+			b.buf, (size_t)d->shown.files_done, d->nr_files);
+		strbuf_release(&a);
+		strbuf_release(&b);
+		return;
+	}
 	s.done = d->shown.bytes_done;
 	s.total = d->bytes_total;
 	s.net = d->shown.bytes_net;
@@ -495,6 +523,14 @@ static int cmd_pull_exec(int argc, char **argv, struct mlxk_ctx *ctx)
 	resolve_split(p.spec, &p.base, &p.rev);
 	p.name = p.base;
 	p.tty = isatty(STDERR_FILENO);
+	p.no_progress = hub_env_true(getenv("HF_HUB_DISABLE_PROGRESS_BARS"));
+	p.pipe_seconds = PIPE_PROGRESS_SECONDS;
+	if (getenv("MLXK_PROGRESS_SECONDS")) {
+		long v = strtol(getenv("MLXK_PROGRESS_SECONDS"), NULL, 10);
+
+		if (v > 0 && v < 3600)
+			p.pipe_seconds = v;
+	}
 	if (p.rev && blank(p.rev)) {
 		code = report(&p, EXIT_FAIL, "error", "ValidationError",
 			      "Invalid model name: empty revision after '@'",
