@@ -87,4 +87,15 @@ test_expect_success 'health --cache --home: every area, by part, with what could
 	test_grep "^mlxk: error: --home goes with --cache" err
 '
 
+test_expect_success 'health --cache --home: what prune could free in the hub' '
+	rm -rf "$HF_HOME" && make_model org/m &&
+	blobs=$(echo "$CACHE"/models--org--m/blobs) &&
+	head -c 3000 /dev/zero >"$blobs/0123456789abcdef0123456789abcdef01234567" &&
+	touch -d "3 hours ago" "$blobs/0123456789abcdef0123456789abcdef01234567" &&
+	mlxk health --cache --home >out &&
+	test_grep "^  hub        clean-locks: 0 lock files; prune: 3.0KB in 1 inode$" out &&
+	mlxk --json health --cache --home >out.json &&
+	json_check out.json "d[\"data\"][\"areas\"][0][\"reclaimable\"][\"prune_bytes\"] == 3000"
+'
+
 test_done

@@ -8,10 +8,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cache/cache.h"
 #include "lock/lock.h"
 #include "maint/home-locks.h"
 #include "maint/home-prune.h"
 #include "maint/home-usage.h"
+#include "maint/prune.h"
 #include "util/fsutil.h"
 #include "util/xalloc.h"
 #include "util/banned.h"
@@ -285,6 +287,27 @@ static void prune_dry(struct home_area *a, int which)
 	strbuf_release(&err);
 }
 
+/* The hub cache: what "mlxk prune" (no --detached, --expire 1h) would free. */
+static void hub_prune_dry(struct home_area *a)
+{
+	struct cache c;
+	struct prune_plan p;
+	struct strbuf err = STRBUF_INIT;
+
+	if (cache_open(&c, a->root, &err) < 0 || c.fd < 0) {
+		strbuf_release(&err);
+		return;
+	}
+	if (prune_plan_build(&c, false, DOCTOR_EXPIRE_DEFAULT, &p, &err) == 0) {
+		a->has_prune = true;
+		a->prune_bytes = p.bytes;
+		a->prune_inodes = p.nr;
+	}
+	prune_plan_release(&p);
+	cache_close(&c);
+	strbuf_release(&err);
+}
+
 int home_usage_collect(const struct home_usage_opts *o, struct home_usage *u,
 		       struct strbuf *err)
 {
@@ -295,6 +318,7 @@ int home_usage_collect(const struct home_usage_opts *o, struct home_usage *u,
 	a = area(u, "hub", o->hub);
 	tally_root(a, hub_class);
 	locks_dry(a, o->older_than, 2, NULL);
+	hub_prune_dry(a);
 
 	a = area(u, "datasets", o->datasets);
 	tally_root(a, ds_class);
