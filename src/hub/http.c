@@ -62,6 +62,7 @@ static void resp_clear_headers(struct http_resp *rs)
 	FREE_AND_NULL(rs->link);
 	FREE_AND_NULL(rs->content_range);
 	FREE_AND_NULL(rs->retry_after);
+	FREE_AND_NULL(rs->etag);
 	rs->content_length = -1;
 	rs->status = 0;
 }
@@ -69,6 +70,7 @@ static void resp_clear_headers(struct http_resp *rs)
 void http_resp_release(struct http_resp *rs)
 {
 	resp_clear_headers(rs);
+	FREE_AND_NULL(rs->url);
 	strbuf_release(&rs->body);
 }
 
@@ -82,6 +84,7 @@ static const struct {
 	{ "Link", offsetof(struct http_resp, link) },
 	{ "Content-Range", offsetof(struct http_resp, content_range) },
 	{ "Retry-After", offsetof(struct http_resp, retry_after) },
+	{ "ETag", offsetof(struct http_resp, etag) },
 };
 
 static size_t on_header(char *buf, size_t size, size_t n, void *user)
@@ -241,7 +244,12 @@ int http_client_do(struct http_client *c, const struct http_req *rq,
 			hdr = curl_slist_append(hdr, h.buf);
 			memset(h.buf, 0, h.len);
 		}
-		if (rq->range_from > 0) {
+		if (rq->range_end > rq->range_from) {
+			strbuf_setf(&h, "Range: bytes=%llu-%llu",
+				    (unsigned long long)rq->range_from,
+				    (unsigned long long)rq->range_end - 1);
+			hdr = curl_slist_append(hdr, h.buf);
+		} else if (rq->range_from > 0) {
 			strbuf_setf(&h, "Range: bytes=%llu-",
 				    (unsigned long long)rq->range_from);
 			hdr = curl_slist_append(hdr, h.buf);
@@ -315,7 +323,7 @@ int http_client_do(struct http_client *c, const struct http_req *rq,
 		url = xstrdup(loc);
 	}
 	rs->redirects = hops;
-	free(url);
+	rs->url = url;
 	return 0;
 }
 

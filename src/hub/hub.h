@@ -143,17 +143,19 @@ struct http_resp {
 	char *link;		  /* Link */
 	char *content_range;	  /* Content-Range */
 	char *retry_after;	  /* Retry-After */
+	char *etag;		  /* ETag, as sent */
 	long long content_length; /* -1 when absent */
 	struct strbuf body;	  /* body of non-streamed replies (capped) */
 	int curl_code;		  /* CURLcode of the transfer */
 	char curl_error[256];
 	int redirects; /* redirects followed to get this reply */
+	char *url;     /* the URL that gave this reply */
 };
 
-#define HTTP_RESP_INIT                                                     \
-	{                                                                  \
-		0, NULL, NULL, NULL, NULL, NULL, NULL, -1, STRBUF_INIT, 0, \
-			{ 0 }, 0                                           \
+#define HTTP_RESP_INIT                                                        \
+	{                                                                     \
+		0, NULL, NULL, NULL, NULL, NULL, NULL, NULL, -1, STRBUF_INIT, \
+			0, { 0 }, 0, NULL                                     \
 	}
 
 /*
@@ -167,6 +169,7 @@ struct http_req {
 	const char *url;
 	bool head;
 	uint64_t range_from; /* send Range: bytes=N- when > 0 */
+	uint64_t range_end;  /* when > range_from: bytes=range_from-(end-1) */
 	size_t body_cap;     /* max bytes kept in rs->body */
 	http_sink_fn sink;   /* 2xx bodies go here when set */
 	void *sink_user;
