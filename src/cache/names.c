@@ -104,6 +104,16 @@ bool names_is_incomplete_unique_of(const char *name, const char *etag)
 	       !strcmp(name + n + 9, ".incomplete");
 }
 
+char *names_ranges_of(const char *etag)
+{
+	return xasprintf("%s.incomplete.ranges", etag);
+}
+
+bool names_is_ranges(const char *name)
+{
+	return has_suffix(name, ".incomplete.ranges");
+}
+
 char *names_incomplete_etag(const char *name)
 {
 	size_t n = strlen(name);

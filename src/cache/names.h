@@ -1,7 +1,8 @@
 /*
  * The names the cache gives things, in one place: repo folders
  * ("models--org--name"), lock files ("<key>.lock"), partial downloads
- * ("<etag>.incomplete", "<etag>.<8 hex>.incomplete") and the temporary
+ * ("<etag>.incomplete", "<etag>.<8 hex>.incomplete", with the record of
+ * finished ranges "<etag>.incomplete.ranges") and the temporary
  * files of atomic writes ("<name>.<8 hex>.tmp", "tmpXXXXXXXX.tmp").
  * Pure string rules: nothing here touches the file system.
  * Layer: cache/ (may use util/).
@@ -32,6 +33,13 @@ char *names_incomplete_of(const char *etag);
 char *names_incomplete_unique(const char *etag, unsigned long tag);
 /* Whether name is "<etag>.<8 hex>.incomplete" for this etag. */
 bool names_is_incomplete_unique_of(const char *name, const char *etag);
+/*
+ * "<etag>.incomplete.ranges": the finished ranges of a partial file that
+ * is fetched as several ranges at once (fetch/ranges.h). A new string.
+ */
+char *names_ranges_of(const char *etag);
+/* Whether name is such a record: "<something>.incomplete.ranges". */
+bool names_is_ranges(const char *name);
 /*
  * The blob name a .incomplete file belongs to: the part before
  * ".incomplete", or before ".<8 hex>.incomplete" (huggingface_hub >=

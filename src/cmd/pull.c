@@ -32,6 +32,7 @@ struct pull {
 	char commit[41];
 	struct strlist include, exclude;
 	int jobs;
+	uint64_t split_above; /* 0: never split a file */
 	bool force_resume, quiet, json;
 	struct progress prog;
 	bool tty;
@@ -346,6 +347,7 @@ static int do_pull(struct pull *p, struct cache *c)
 	d.files = files;
 	d.nr_files = n;
 	d.jobs = p->jobs;
+	d.split_above = p->split_above;
 	d.on_file = on_file;
 	d.on_tick = on_tick;
 	d.user = p;
@@ -444,6 +446,38 @@ out:
 	return code;
 }
 
+/*
+ * A size: a number of bytes with an optional K, M, G or T (powers of
+ * 1024), optionally followed by "iB" or "B".
+ */
+static int parse_size(const char *s, uint64_t *out)
+{
+	static const char units[] = "KMGT";
+	uint64_t v = 0;
+	const char *p = s, *u;
+	unsigned shift = 0;
+
+	if (*p < '0' || *p > '9')
+		return -1;
+	for (; *p >= '0' && *p <= '9'; p++) {
+		if (v > (UINT64_MAX - 9) / 10)
+			return -1;
+		v = v * 10 + (uint64_t)(*p - '0');
+	}
+	if (*p && (u = strchr(units, *p)) != NULL) {
+		shift = 10 * (unsigned)(u - units + 1);
+		p++;
+		if (!strcmp(p, "iB") || !strcmp(p, "B"))
+			p += strlen(p);
+	} else if (!strcmp(p, "B")) {
+		p++;
+	}
+	if (*p || (shift && v > (UINT64_MAX >> shift)))
+		return -1;
+	*out = v << shift;
+	return 0;
+}
+
 static bool blank(const char *s)
 {
 	for (; *s; s++)
@@ -459,6 +493,7 @@ static int cmd_pull_exec(int argc, char **argv, struct mlxk_ctx *ctx)
 		{ "exclude", required_argument, NULL, 'X' },
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "force-resume", no_argument, NULL, 'f' },
+		{ "split-above", required_argument, NULL, 'S' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "json", no_argument, NULL, 'J' },
 		{ NULL, 0, NULL, 0 },
@@ -471,7 +506,19 @@ static int cmd_pull_exec(int argc, char **argv, struct mlxk_ctx *ctx)
 
 	memset(&p, 0, sizeof(p));
 	p.jobs = 8;
+	p.split_above = DOWNLOAD_SPLIT_ABOVE;
 	p.json = cmd_json_requested(argc, argv, ctx->json);
+	{
+		const char *env = getenv("MLXK_SPLIT_ABOVE");
+
+		if (env && *env && parse_size(env, &p.split_above) < 0) {
+			code = cmd_usage_error(&cmd_pull_entry, p.json,
+					       "MLXK_SPLIT_ABOVE needs a size "
+					       "such as 64M, not '%s'",
+					       env);
+			goto done;
+		}
+	}
 	while ((opt = getopt_long(argc, argv, "j:q", opts, NULL)) != -1) {
 		char *end;
 		switch (opt) {
@@ -494,6 +541,16 @@ static int cmd_pull_exec(int argc, char **argv, struct mlxk_ctx *ctx)
 			break;
 		case 'f':
 			p.force_resume = true;
+			break;
+		case 'S':
+			if (parse_size(optarg, &p.split_above) < 0) {
+				code = cmd_usage_error(&cmd_pull_entry, p.json,
+						       "--split-above needs a "
+						       "size such as 64M, not "
+						       "'%s'",
+						       optarg);
+				goto done;
+			}
 			break;
 		case 'q':
 			p.quiet = true;
@@ -598,7 +655,8 @@ const struct cmd_entry cmd_pull_entry = {
 	.name = "pull",
 	.summary = "download a model from the Hub, verified and resumable",
 	.usage = "pull [--include GLOB]... [--exclude GLOB]... [-j N] "
-		 "[--force-resume] [-q] [--json] ORG/NAME[@REV]",
+		 "[--split-above SIZE] [--force-resume] [-q] [--json] "
+		 "ORG/NAME[@REV]",
 	.help = "Download a model repository from the HuggingFace Hub into the "
 		"cache, in\n"
 		"huggingface_hub's format. Every byte is hashed on the way in "
@@ -618,8 +676,12 @@ const struct cmd_entry cmd_pull_entry = {
 		"'/'; repeatable)\n"
 		"  --exclude GLOB    skip files matching GLOB (after "
 		"--include; repeatable)\n"
-		"  -j, --jobs N      download up to N files at once "
+		"  -j, --jobs N      use up to N connections at once "
 		"(default 8)\n"
+		"  --split-above SIZE  fetch files of SIZE or more as several "
+		"ranges at\n"
+		"                    once (default 64M, env MLXK_SPLIT_ABOVE; "
+		"0: never)\n"
 		"  --force-resume    resume a partial download without "
 		"asking\n"
 		"  -q, --quiet       print nothing but errors\n"

@@ -11,6 +11,8 @@
 #include <unistd.h>
 
 #include "fetch/download.h"
+#include "fetch/ranged.h"
+#include "fetch/ranges.h"
 #include "util/hash.h"
 #include "lock/lock.h"
 #include "util/fsutil.h"
@@ -158,6 +160,19 @@ int download_open(struct download *d, const char *ref, struct strbuf *err)
 		    S_ISREG(st.st_mode) && (uint64_t)st.st_size == f->size)
 			continue;
 		strbuf_setf(&rel, "%s.incomplete", f->etag);
+		{
+			struct rangeset have = RANGESET_INIT;
+			int r = ranges_load(d->blobs_fd, f->etag, f->size,
+					    &have);
+
+			d->bytes_missing += f->size;
+			if (r == 0)
+				d->bytes_missing -= rangeset_bytes(&have);
+			rangeset_release(&have);
+			if (r == 0)
+				continue;
+			d->bytes_missing -= f->size;
+		}
 		if (fstatat(d->blobs_fd, rel.buf, &st, AT_SYMLINK_NOFOLLOW) ==
 			    0 &&
 		    S_ISREG(st.st_mode) && (uint64_t)st.st_size <= f->size)
@@ -196,14 +211,6 @@ long long download_free_space(struct download *d)
 	if (fstatvfs(d->blobs_fd, &sv) < 0)
 		return -1;
 	return (long long)sv.f_bavail * (long long)sv.f_frsize;
-}
-
-static void progress_add(struct download *d, int64_t done, uint64_t net)
-{
-	pthread_mutex_lock(&d->mu);
-	d->bytes_done = (uint64_t)((int64_t)d->bytes_done + done);
-	d->bytes_net += net;
-	pthread_mutex_unlock(&d->mu);
 }
 
 /* Link snapshots/<commit>/<path> to the blob (remove, then symlink). */
@@ -548,7 +555,7 @@ static int restart(struct xfer_file *x)
 	hasher_release(&x->h);
 	hasher_init(&x->h, x->df->f->lfs ? HASH_SHA256 : HASH_GITSHA1,
 		    x->df->f->size);
-	progress_add(x->d, -(int64_t)x->have, 0);
+	download_progress(x->d, -(int64_t)x->have, 0);
 	x->have = x->flushed = 0;
 	x->buf_len = 0;
 	return 0;
@@ -616,7 +623,7 @@ static bool sink(const char *data, size_t len, const struct http_resp *rs,
 		data += n;
 		len -= n;
 		x->df->fetched += n;
-		progress_add(x->d, (int64_t)n, n);
+		download_progress(x->d, (int64_t)n, n);
 		if (x->buf_len == RING_BUF && flush_buf_wait(x, false) < 0)
 			return false;
 	}
@@ -948,6 +955,23 @@ static int fetch_blob(struct download *d, struct http_client *hc,
 			  inc, (unsigned long)st.st_nlink);
 		goto out;
 	}
+	if (ranged_wanted(d, df)) {
+		int r = ranged_fetch(d, hc, df, x.fd, err);
+
+		if (r < 0)
+			goto out;
+		if (r == 0) {
+			if (fstat(x.fd, &st) < 0 ||
+			    !same_file(d->blobs_fd, inc, &st)) {
+				ret = wait_for_other(d, f, inc, err);
+				goto out;
+			}
+			goto verified;
+		}
+		/* The server cannot do ranges: one connection, from byte 0. */
+		strbuf_reset(err);
+		st.st_size = 0;
+	}
 	pipeline_init(&x);
 	hasher_init(&x.h, f->lfs ? HASH_SHA256 : HASH_GITSHA1, f->size);
 	x.have = (uint64_t)st.st_size;
@@ -969,7 +993,7 @@ static int fetch_blob(struct download *d, struct http_client *hc,
 		goto out;
 	}
 	df->resumed_from = x.have;
-	progress_add(d, (int64_t)x.have, 0);
+	download_progress(d, (int64_t)x.have, 0);
 	/* A file that fits in one buffer gains nothing from the threads. */
 	if (f->size - x.have > RING_BUF)
 		pipeline_start(&x);
@@ -1006,9 +1030,10 @@ again:
 			  f->path, f->etag, digest);
 		if (same_file(d->blobs_fd, inc, &st))
 			unlinkat(d->blobs_fd, inc, 0);
-		progress_add(d, -(int64_t)f->size, 0);
+		download_progress(d, -(int64_t)f->size, 0);
 		goto out;
 	}
+verified:
 	if (close(x.fd) < 0) {
 		x.fd = -1;
 		error_set(err, "cannot write 'blobs/%s': %s", inc,
@@ -1025,6 +1050,7 @@ again:
 			fs_add_eacces_hint(err, d->blobs_fd, ".", "blobs/");
 		goto out;
 	}
+	ranges_remove(d->blobs_fd, f->etag);
 	ret = 0;
 out:
 	pipeline_stop(&x);
@@ -1052,8 +1078,10 @@ static void fetch_one(struct download *d, struct http_client *hc,
 	}
 	if (fstatat(d->blobs_fd, f->etag, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
 	    S_ISREG(st.st_mode) && (uint64_t)st.st_size == f->size) {
-		progress_add(d, (int64_t)f->size, 0);
+		download_progress(d, (int64_t)f->size, 0);
 		df->state = DL_CACHED;
+		/* A record left by a run that died after the rename. */
+		ranges_remove(d->blobs_fd, f->etag);
 	} else {
 		if (fetch_blob(d, hc, df, &err) < 0)
 			goto fail;
@@ -1077,6 +1105,12 @@ fail:
 	strbuf_release(&err);
 }
 
+/* Could this file take helpers (is it worth waiting for)? */
+static bool may_split(const struct download *d, const struct dl_file *df)
+{
+	return d->jobs > 1 && d->split_above && df->f->size >= d->split_above;
+}
+
 static void *worker(void *arg)
 {
 	struct download *d = arg;
@@ -1084,11 +1118,34 @@ static void *worker(void *arg)
 
 	for (;;) {
 		struct dl_file *df = NULL;
+		bool big = false;
 
 		pthread_mutex_lock(&d->mu);
-		if (d->next < d->nr_files && !stop_requested(&d->interrupted) &&
-		    !stop_requested(d->hub->stop))
-			df = &d->files[d->next++];
+		for (;;) {
+			struct timespec ts;
+
+			if (stop_requested(&d->interrupted) ||
+			    stop_requested(d->hub->stop))
+				break;
+			if (d->next < d->nr_files) {
+				df = &d->files[d->next++];
+				big = may_split(d, df);
+				d->big_pending += big;
+				break;
+			}
+			/* No file of our own: help fetch a large one. */
+			if (ranged_help(d, hc))
+				continue;
+			if (!d->big_pending)
+				break;
+			clock_gettime(CLOCK_REALTIME, &ts);
+			ts.tv_nsec += 100 * 1000 * 1000;
+			if (ts.tv_nsec >= 1000000000L) {
+				ts.tv_sec++;
+				ts.tv_nsec -= 1000000000L;
+			}
+			pthread_cond_timedwait(&d->cv, &d->mu, &ts);
+		}
 		pthread_mutex_unlock(&d->mu);
 		if (!df)
 			break;
@@ -1100,6 +1157,7 @@ static void *worker(void *arg)
 			pthread_mutex_unlock(&d->out_mu);
 		}
 		pthread_mutex_lock(&d->mu);
+		d->big_pending -= big;
 		if (df->state == DL_FAILED)
 			d->files_failed++;
 		else
@@ -1131,7 +1189,12 @@ int download_run(struct download *d)
 	pthread_t *tids;
 	size_t started = 0;
 
-	if (n > d->nr_files)
+	bool big = false;
+
+	for (size_t i = 0; i < d->nr_files && !big; i++)
+		big = may_split(d, &d->files[i]);
+	/* One connection per file, unless large files take helpers. */
+	if (n > d->nr_files && !big)
 		n = d->nr_files ? d->nr_files : 1;
 	d->ring_depth = ring_depth(d, n);
 	tids = xcalloc(n, sizeof(*tids));
@@ -1179,6 +1242,7 @@ int download_run(struct download *d)
 	for (size_t i = 0; i < started; i++)
 		pthread_join(tids[i], NULL);
 	free(tids);
+	FREE_AND_NULL(d->ranged);
 	if (stop_requested(d->hub->stop))
 		stop_request(&d->interrupted);
 	return d->files_failed || stop_requested(&d->interrupted) ||

@@ -1231,6 +1231,12 @@ enum delete_outcome delete_blob(struct cache *c, const char *folder,
 			fs_add_eacces_hint(err, bfd, ".", "its folder");
 	} else {
 		*bytes = S_ISREG(st.st_mode) ? (uint64_t)st.st_size : 0;
+		/* A partial file's record of finished ranges goes with it. */
+		if (names_is_incomplete(name)) {
+			char *rec = names_ranges_of(etag);
+			unlinkat(bfd, rec, 0);
+			free(rec);
+		}
 		ret = DELETE_DONE;
 	}
 	goto out;

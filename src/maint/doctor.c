@@ -131,10 +131,11 @@ static void scan_blobs(struct repo *r, struct doctor_report *rep,
 		if (de->d_name[0] == '.' &&
 		    (!de->d_name[1] || !strcmp(de->d_name, "..")))
 			continue;
-		/* .incomplete files have their own category; legacy
+		/* .incomplete files (and their records of finished
+		 * ranges) have their own category; legacy
 		 * blobs/<etag>.lock files belong to clean-locks. */
 		if (names_is_incomplete(de->d_name) ||
-		    names_is_lock(de->d_name))
+		    names_is_ranges(de->d_name) || names_is_lock(de->d_name))
 			continue;
 		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 			continue;

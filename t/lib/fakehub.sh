@@ -69,7 +69,7 @@ blobs_are_hashes() {
 		test -f "$b" || continue
 		name=$(basename "$b")
 		case "$name" in
-		*.incomplete) continue ;;
+		*.incomplete | *.incomplete.ranges) continue ;;
 		esac
 		if test ${#name} -eq 64; then
 			test "$(sha256_of "$b")" = "$name" || {
