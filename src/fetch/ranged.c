@@ -64,6 +64,7 @@ struct ranged {
 	 */
 	unsigned allowed;
 	bool settled;	   /* more connections stopped paying */
+	unsigned strikes;  /* windows in a row that did not pay */
 	uint64_t grown_ns; /* when allowed last grew */
 	uint64_t grown_at; /* fetched bytes then */
 	double grown_rate; /* the file's rate before that */
@@ -155,6 +156,33 @@ static double seg_rate(const struct seg *s, uint64_t now)
 	return secs > 0.05 && s->got ? (double)s->got / secs : 0;
 }
 
+/*
+ * Let more connections join while they raise the rate (mu held): after a
+ * doubling, the file's rate must grow by a quarter; two windows in a row
+ * without that, and the number stays.
+ */
+static void ramp(struct ranged *r, uint64_t now)
+{
+	unsigned jobs = r->d->jobs > 1 ? (unsigned)r->d->jobs : 1;
+	double rate;
+
+	if (r->settled || r->allowed >= jobs || now - r->grown_ns < RAMP_NS)
+		return;
+	rate = (double)(r->counted - r->grown_at) * 1e9 /
+	       (double)(now - r->grown_ns);
+	r->grown_ns = now;
+	r->grown_at = r->counted;
+	if (r->grown_rate > 0 && rate < r->grown_rate * 1.25) {
+		/* A window may be short of a new connection's start. */
+		if (++r->strikes >= 2)
+			r->settled = true;
+		return;
+	}
+	r->strikes = 0;
+	r->allowed = r->allowed * 2 < jobs ? r->allowed * 2 : jobs;
+	r->grown_rate = rate;
+}
+
 /* Give the upper half of s to a free connection (mu held), or NULL. */
 static struct seg *split(struct ranged *r, struct seg *s)
 {
@@ -179,32 +207,13 @@ static struct seg *split(struct ranged *r, struct seg *s)
  * its rate, plus, for the range the hash is waiting for, the bytes that
  * already wait behind it over the hash's speed.
  */
-/* Let more connections join while they raise the rate (mu held). */
-static void ramp(struct ranged *r, uint64_t now)
-{
-	unsigned jobs = r->d->jobs > 1 ? (unsigned)r->d->jobs : 1;
-	double rate;
-
-	if (r->settled || r->allowed >= jobs || now - r->grown_ns < RAMP_NS)
-		return;
-	rate = (double)(r->counted - r->grown_at) * 1e9 /
-	       (double)(now - r->grown_ns);
-	if (r->grown_rate > 0 && rate < r->grown_rate * 1.25) {
-		r->settled = true;
-		return;
-	}
-	r->allowed = r->allowed * 2 < jobs ? r->allowed * 2 : jobs;
-	r->grown_rate = rate;
-	r->grown_ns = now;
-	r->grown_at = r->counted;
-}
-
 static struct seg *take(struct ranged *r, bool joining)
 {
 	struct seg *low = NULL, *front = NULL, *victim = NULL;
 	uint64_t unassigned = 0, missing = 0, now = now_ns(), piece;
 	uint64_t contig = contiguous(r);
 	double worst = -1, total_rate = 0;
+	unsigned jobs = r->d->jobs > 1 ? (unsigned)r->d->jobs : 1;
 
 	if (r->stop)
 		return NULL;
@@ -256,7 +265,7 @@ static struct seg *take(struct ranged *r, bool joining)
 			if (n)
 				return n;
 		}
-		piece = align_up(unassigned / (2 * r->allowed));
+		piece = align_up(unassigned / (2 * jobs));
 		if (piece < MIN_PIECE)
 			piece = MIN_PIECE;
 		if (low->end - low->pos <= piece + MIN_PIECE) {
@@ -737,6 +746,7 @@ static int round_start(struct ranged *r, const struct rangeset *have,
 	r->hashed = 0;
 	r->allowed = 1;
 	r->settled = false;
+	r->strikes = 0;
 	r->grown_ns = r->rec_ns;
 	r->grown_rate = 0;
 	r->stop = r->fallback = r->interrupted = false;
