@@ -27,7 +27,7 @@
 #define RECORD_EVERY_NS (500ull * 1000 * 1000)
 #define HASH_BATCH (4ull << 20) /* new prefix worth waking the hasher */
 #define HASH_SPEED 1e9		/* bytes/s, about what SHA-256 does here */
-#define RAMP_NS (150ull * 1000 * 1000) /* between two doublings */
+#define RAMP_NS (100ull * 1000 * 1000) /* between two doublings */
 
 struct seg {
 	uint64_t pos; /* next byte to receive */
@@ -58,9 +58,10 @@ struct ranged {
 	char *etag;	   /* the ETag of the first reply */
 	uint64_t hashed;   /* the prefix hashed so far */
 	/*
-	 * Connections are added while they pay: the file starts with one,
-	 * and the number allowed doubles each time the file's rate has
-	 * grown by a quarter since the last doubling.
+	 * Connections are added while they pay: the file starts with two,
+	 * and the number allowed doubles after the first window, then each
+	 * time the file's rate has grown by a quarter since the last
+	 * doubling.
 	 */
 	unsigned allowed;
 	bool settled;	   /* more connections stopped paying */
@@ -744,7 +745,7 @@ static int round_start(struct ranged *r, const struct rangeset *have,
 				 r->df->f->etag, strerror(errno));
 	r->rec_ns = now_ns();
 	r->hashed = 0;
-	r->allowed = 1;
+	r->allowed = 2;
 	r->settled = false;
 	r->strikes = 0;
 	r->grown_ns = r->rec_ns;
