@@ -925,6 +925,16 @@ done:
 	return fd;
 }
 
+/* Is inc the shared partial file of etag, <etag>.incomplete? */
+static bool ranged_on_shared(const char *etag, const char *inc)
+{
+	char *shared = names_incomplete_of(etag);
+	bool yes = !strcmp(shared, inc);
+
+	free(shared);
+	return yes;
+}
+
 static int fetch_blob(struct download *d, struct http_client *hc,
 		      struct dl_file *df, struct strbuf *err)
 {
@@ -955,7 +965,12 @@ static int fetch_blob(struct download *d, struct http_client *hc,
 			  inc, (unsigned long)st.st_nlink);
 		goto out;
 	}
-	if (ranged_wanted(d, df)) {
+	/*
+	 * Ranges go into the shared <etag>.incomplete only: its record is
+	 * named after it. Our own <etag>.<8hex>.incomplete (another user's
+	 * partial file was in the way) takes one connection.
+	 */
+	if (ranged_on_shared(f->etag, inc) && ranged_wanted(d, df)) {
 		int r = ranged_fetch(d, hc, df, x.fd, err);
 
 		if (r < 0)
