@@ -10,8 +10,8 @@ model_at() {
 
 # listed: the names mlxk list --json prints, one per line.
 listed() {
-	"$MLXK_BIN" "$@" list --json |
-		python3 -c "import json,sys; [print(m[\"name\"]) for m in json.load(sys.stdin)[\"data\"][\"models\"]]"
+	"$MLXK_BIN" "$@" list --json >"$TRASH/.listed.json"
+	json "$TRASH/.listed.json" '"".join(m["name"] + "\n" for m in d["data"]["models"])' | sed '/^$/d'
 }
 
 test_expect_success 'setup: one model per candidate root' '

@@ -3,8 +3,8 @@
 . "$(dirname "$0")/test-lib.sh"
 
 shown() {
-	"$MLXK_BIN" show --json "$@" |
-		python3 -c "import json,sys; d=json.load(sys.stdin); print(d[\"data\"][\"model\"][\"name\"] + \"@\" + str(d[\"data\"][\"model\"][\"hash\"]))"
+	"$MLXK_BIN" show --json "$@" >"$TRASH/.shown.json"
+	json "$TRASH/.shown.json" 'd["data"]["model"]["name"] + "@" + str(d["data"]["model"]["hash"])'
 }
 
 test_expect_success 'setup' '

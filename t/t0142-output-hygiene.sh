@@ -69,8 +69,7 @@ test_expect_success 'a reader that stops early ends mlxk quietly' '
 	for i in $(seq 1 400); do
 		mkdir -p "$CACHE/models--org--many-$i/snapshots" || return 1
 	done &&
-	mlxk list --all --json | head -c 10 >out 2>err;
-	st=${PIPESTATUS[0]} &&
+	{ mlxk list --all --json 2>err | head -c 10 >out; st=${PIPESTATUS[0]}; } &&
 	test_must_be_empty err &&
 	{ test $st = 0 || test $st = 141; } &&
 	mlxk list --all 2>err | head -1 >out &&

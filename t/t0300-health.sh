@@ -107,9 +107,9 @@ test_expect_success 'usage errors exit 2' '
 '
 
 test_expect_success '--verify and --cache go to the doctor' '
-	mlxk health --verify >out 2>err; rc=$? &&
+	{ mlxk health --verify >out 2>err; rc=$?; } &&
 	test_grep ! "^Summary:" out &&
-	mlxk health --cache >out 2>err; rc2=$? &&
+	{ mlxk health --cache >out 2>err; rc2=$?; } &&
 	test_grep ! "^Summary:" out &&
 	test $rc -le 2 && test $rc2 -le 2
 '

@@ -4,11 +4,9 @@
 
 # reason NAME: "healthy|reason" or "unhealthy|reason" from health --json.
 reason() {
-	"$MLXK_BIN" health "$1" --json | python3 -c '
-import json, sys
-d = json.load(sys.stdin)["data"]
-e = (d["healthy"] + d["unhealthy"])[0]
-print(e["status"] + "|" + e["reason"])'
+	"$MLXK_BIN" health "$1" --json >"$TRASH/.reason.json"
+	json "$TRASH/.reason.json" '[e["status"] + "|" + e["reason"]
+		for e in d["data"]["healthy"] + d["data"]["unhealthy"]][0]'
 }
 
 expect_reason() {

@@ -12,10 +12,10 @@ model() {
 }
 
 rt() {
-	"$MLXK_BIN" list "$1" --json | python3 -c '
-import json, sys
-m = json.load(sys.stdin)["data"]["models"][0]
-print("%s|%s" % (m["runtime_compatible"], m["reason"]))'
+	"$MLXK_BIN" list "$1" --json >"$TRASH/.rt.json"
+	json "$TRASH/.rt.json" '[
+		"%s|%s" % (m["runtime_compatible"], m["reason"])
+		for m in d["data"]["models"]][0]'
 }
 
 expect_rt() {

@@ -47,9 +47,8 @@ test_expect_success 'a lock held by flock(1) makes rm refuse (locks_present)' '
 	setup &&
 	printf "partial" >"$D/blobs/$W.incomplete" &&
 	hold_flock "$L/$W.lock" &&
-	test_expect_code 1 mlxk rm org/beta 2>err;
-	rc=$?; kill_tree $HOLDER; wait
-	test $rc = 0 &&
+	test_when_finished "kill_tree $HOLDER; wait" &&
+	test_expect_code 1 mlxk rm org/beta 2>err &&
 	test_line_count = 1 err &&
 	test_grep "^mlxk: error: org/beta has a download in progress: 1 lock file is held (.locks/models--org--beta/$W.lock)" err &&
 	test_path_is_dir "$D/snapshots" &&
@@ -59,9 +58,8 @@ test_expect_success 'a lock held by flock(1) makes rm refuse (locks_present)' '
 test_expect_success 'locks_present in JSON lists the held lock files' '
 	setup &&
 	hold_flock "$L/$W.lock" &&
-	test_expect_code 1 mlxk --json rm org/beta >out;
-	rc=$?; kill_tree $HOLDER; wait
-	test $rc = 0 &&
+	test_when_finished "kill_tree $HOLDER; wait" &&
+	test_expect_code 1 mlxk --json rm org/beta >out &&
 	json_check out "d[\"status\"] == \"error\" and d[\"error\"][\"type\"] == \"locks_present\"" &&
 	json_check out "d[\"data\"][\"locks_detected\"] is True" &&
 	json_check out "d[\"data\"][\"lock_files\"] == [\".locks/models--org--beta/$W.lock\"]" &&
@@ -73,12 +71,9 @@ test_expect_success 'rm --force keeps the held lock, its blob and its .incomplet
 	printf "partial" >"$D/blobs/$W.incomplete" &&
 	printf "partial" >"$D/blobs/$W.0a1b2c3d.incomplete" &&
 	hold_flock "$L/$W.lock" &&
-	mlxk rm --force org/beta >out 2>err;
-	rc=$?
-	flock -n "$L/$W.lock" true; free=$?
-	kill_tree $HOLDER; wait
-	test $rc = 0 &&
-	test $free = 1 &&
+	test_when_finished "kill_tree $HOLDER; wait" &&
+	mlxk rm --force org/beta >out 2>err &&
+	test_expect_code 1 flock -n "$L/$W.lock" true &&
 	test_grep "Kept (lock held by another process): models--org--beta/blobs/$W.incomplete" out &&
 	test_path_is_file "$L/$W.lock" &&
 	test_path_is_file "$D/blobs/$W" &&
@@ -107,12 +102,9 @@ test_expect_success 'a lock held by python filelock survives rm --force' '
 	setup &&
 	printf "partial" >"$D/blobs/$W.incomplete" &&
 	hold_filelock "$L/$W.lock" &&
-	mlxk --json rm --force org/beta >out;
-	rc=$?
-	flock -n "$L/$W.lock" true; free=$?
-	kill_tree $HOLDER; wait
-	test $rc = 0 &&
-	test $free = 1 &&
+	test_when_finished "kill_tree $HOLDER; wait" &&
+	mlxk --json rm --force org/beta >out &&
+	test_expect_code 1 flock -n "$L/$W.lock" true &&
 	json_check out "d[\"data\"][\"locks_detected\"] is True" &&
 	json_check out "\"models--org--beta/blobs/$W.incomplete\" in d[\"data\"][\"kept\"]" &&
 	json_check out "d[\"data\"][\"lock_files_cleaned\"] == 3" &&
@@ -125,9 +117,8 @@ test_expect_success 'rm MODEL@REV refuses while any blob lock of the repo is hel
 	C2=$(commit_for two) &&
 	printf "two" | add_file org/beta "$C2" extra.bin >/dev/null &&
 	hold_filelock "$L/$W.lock" &&
-	test_expect_code 1 mlxk rm "org/beta@$C2" 2>err;
-	rc=$?; kill_tree $HOLDER; wait
-	test $rc = 0 &&
+	test_when_finished "kill_tree $HOLDER; wait" &&
+	test_expect_code 1 mlxk rm "org/beta@$C2" 2>err &&
 	test_grep "download in progress" err &&
 	test_path_is_dir "$D/snapshots/$C2"
 '

@@ -65,12 +65,11 @@ test_expect_success 'stale .incomplete files: both namings, lock missing or free
 test_expect_success 'an .incomplete file whose lock is held is an active download' '
 	D=$(repo_dir org/a) &&
 	E2=$(printf e2 | sha1sum | cut -d" " -f1) &&
-	L="$CACHE/.locks/models--org--a/$E2.lock" || return 1
-	hold_flock "$L" || return 1
+	L="$CACHE/.locks/models--org--a/$E2.lock" &&
+	hold_flock "$L" &&
+	test_when_finished "kill_tree $HOLDER; wait" &&
 	mlxk --json health --cache >j &&
-	mlxk health --cache >out;
-	rc=$?; kill_tree $HOLDER; wait
-	test $rc = 0 &&
+	mlxk health --cache >out &&
 	test "$(cat_json j stale_incomplete "[\"count\"]")" = 1 &&
 	json_check j "d[\"data\"][\"cache\"][\"active_downloads\"] == 1" &&
 	test_grep "^1 download in progress (lock held)$" out &&

@@ -130,8 +130,8 @@ test_expect_success 'mlxk pull and snapshotDownload at once end in one verified 
 	a=$! &&
 	{ js_snapshot org/model main "$CACHE" >js.out 2>js.err & } &&
 	b=$! &&
-	wait $a; ra=$? &&
-	wait $b; rb=$? &&
+	{ wait $a; ra=$?; } &&
+	{ wait $b; rb=$?; } &&
 	knobs "{}" &&
 	echo "mlxk: $ra, js: $rb" &&
 	cat mlxk.err js.err &&

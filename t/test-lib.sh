@@ -29,6 +29,12 @@ export HF_HOME="$TRASH/hf"
 export CACHE="$TRASH/hf/hub"
 export TZ=UTC LC_ALL=C
 mkdir -p "$HOME"
+# Resolve python3 once: through a version manager's shim (pyenv) every
+# start costs a few hundred milliseconds more on a busy machine.
+if PY3=$(python3 -c "import sys; print(sys.executable)" 2>/dev/null) &&
+	test -x "$PY3"; then
+	PATH="$(dirname "$PY3"):$PATH"
+fi
 export ASAN_OPTIONS="${ASAN_OPTIONS:-abort_on_error=0:detect_leaks=1}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
 
@@ -44,16 +50,68 @@ say() {
 	echo "# $*"
 }
 
-test_expect_success() {
+LF='
+'
+
+# test_when_finished CMD: run CMD after the current test body, whether it
+# passed or not (a holder to kill, a mount to undo). Only in a body.
+test_when_finished() {
+	test_cleanup_="$1${LF}${test_cleanup_}"
+}
+
+# The body runs inside a function so that "return 1" works in it.
+test_eval_body_() {
+	eval "$1"
+}
+
+# Chain lint (after git's test_eval_ exit-117 trick): prefixed with
+# "(exit 117) &&", a body whose every command is joined by && stops at
+# once with 117. Anything else means a command after a broken chain ran,
+# and that command's failure would not have failed the test.
+test_chain_lint_() {
+	test -n "$MLXK_TEST_CHAIN_LINT_OFF" && return 0
+	(
+		test_eval_body_ "(exit 117) && $1${LF}"
+	) </dev/null >/dev/null 2>&1 3>&1
+	test $? -eq 117
+}
+
+# test_skip_ NAME REASON: a skipped test is a failure in CI (CI=true),
+# where every prerequisite is installed on purpose.
+test_skip_() {
 	test_count=$((test_count + 1))
+	if test "$CI" = true; then
+		echo "not ok $test_count - $1 # skipped in CI ($2)"
+		test_failures=$((test_failures + 1))
+		return 0
+	fi
+	echo "ok $test_count # skip $1 ($2)"
+	test_skipped=$((test_skipped + 1))
+}
+
+test_expect_success() {
 	if test -n "$test_skip_all"; then
-		echo "ok $test_count # skip $1 ($test_skip_all)"
+		# Nothing is printed: test_done reports the whole script as
+		# skipped with TAP's "1..0 # SKIP".
+		test_count=$((test_count + 1))
 		test_skipped=$((test_skipped + 1))
+		return 0
+	fi
+	test_count=$((test_count + 1))
+	if ! test_chain_lint_ "$2"; then
+		echo "not ok $test_count - $1"
+		echo "#   bug in the test script: broken &&-chain or run-away body:"
+		printf '%s\n' "$2" | sed 's/^/#   > /'
+		test_failures=$((test_failures + 1))
 		return 0
 	fi
 	(
 		exec 3>&1 1>"$TRASH/.out" 2>&1
-		eval "$2"
+		test_cleanup_=
+		test_eval_body_ "$2"
+		rc_=$?
+		eval "$test_cleanup_"
+		exit $rc_
 	)
 	local rc=$?
 	if test $rc -eq 0; then
@@ -71,16 +129,24 @@ test_expect_success() {
 test_expect_success_if() {
 	local cond="$1"
 	shift
-	if eval "$cond" >/dev/null 2>&1; then
+	if test -n "$test_skip_all" || eval "$cond" >/dev/null 2>&1; then
 		test_expect_success "$@"
 	else
-		test_count=$((test_count + 1))
-		echo "ok $test_count # skip $1 (needs: $cond)"
-		test_skipped=$((test_skipped + 1))
+		test_skip_ "$1" "needs: $cond"
 	fi
 }
 
 test_done() {
+	if test -n "$test_skip_all"; then
+		if test "$CI" = true; then
+			echo "1..1"
+			echo "not ok 1 - skipped in CI: $test_skip_all"
+			exit 1
+		fi
+		echo "1..0 # SKIP $test_skip_all"
+		rm -rf "$TRASH"
+		exit 0
+	fi
 	echo "1..$test_count"
 	if test "$test_failures" -ne 0; then
 		exit 1
@@ -178,16 +244,55 @@ test_line_count() {
 	fi
 }
 
+# test_wait_for_file FILE: poll until another process creates FILE, its
+# readiness signal (20 s at most).
+test_wait_for_file() {
+	local i
+	for i in $(seq 400); do
+		test -e "$1" && return 0
+		sleep 0.05
+	done
+	echo "error: $1 never appeared" >&2
+	return 1
+}
+
+# json_server_: start t/lib/json-server.py once per script, at the first
+# json call (a test body's subshell may start it: it outlives the body and
+# exits with the script).
+json_server_() {
+	test -e "$TRASH/.json.in.ready" && return 0
+	rm -f "$TRASH/.json.in" "$TRASH/.json.out" &&
+	mkfifo "$TRASH/.json.in" "$TRASH/.json.out" || return 1
+	python3 "$TEST_DIRECTORY/lib/json-server.py" "$TRASH/.json.in" \
+		"$TRASH/.json.out" $$ </dev/null >/dev/null 2>"$TRASH/.json.err" 3>&- &
+	test_wait_for_file "$TRASH/.json.in.ready"
+}
+
 # json FILE 'python-expression over d' -- prints the value (JSON-encoded if
-# not a string). Used to assert on --json output.
+# not a string). Used to assert on --json output. Fails when FILE is not
+# JSON or the expression raises.
 json() {
-	python3 - "$1" "$2" <<'PY'
-import json, sys
-d = json.load(open(sys.argv[1]))
-v = eval(sys.argv[2], {"d": d, "len": len, "sorted": sorted, "set": set,
-                       "any": any, "all": all})
-print(v if isinstance(v, str) else json.dumps(v))
-PY
+	local out=
+	json_server_ || return 1
+	# Read-write opens of a FIFO never block, even if the server died.
+	printf 'value\n%s\n%s\0' "$1" "$2" 1<>"$TRASH/.json.in" || return 1
+	exec 8<>"$TRASH/.json.out"
+	IFS= read -r -d '' -t 60 -u 8 out
+	exec 8<&-
+	case "$out" in
+	ok"$LF"*)
+		printf '%s\n' "${out#ok$LF}"
+		;;
+	error"$LF"*)
+		echo "error: json '$2' on $1: ${out#error$LF}" >&2
+		return 1
+		;;
+	*)
+		echo "error: no answer from t/lib/json-server.py:" >&2
+		cat "$TRASH/.json.err" >&2
+		return 1
+		;;
+	esac
 }
 
 # json_check FILE 'python boolean over d' -- fails when it is false.
