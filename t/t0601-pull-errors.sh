@@ -160,17 +160,47 @@ test_expect_success 'a wrong token is refused and never printed' '
 	! grep hf_wrongWRONGwrong out err
 '
 
-test_expect_success 'the token is not on the command line of the process' '
-	rm -rf "$CACHE" &&
+# proc_tree_cmdlines PID: the command lines of PID and of every process
+# below it, one a line; fails when PID is gone.
+proc_tree_cmdlines() {
+	local c
+	tr "\0" " " </proc/"$1"/cmdline 2>/dev/null || return 1
+	echo
+	for c in $(cat /proc/"$1"/task/*/children 2>/dev/null); do
+		proc_tree_cmdlines "$c"
+	done
+	return 0
+}
+
+test_expect_success 'proc_tree_cmdlines sees a token in a grandchild command line' '
+	{ T=$TOKEN sh -c "sh -c \"sleep 30; true\" \"\$T\"; true" & } &&
+	pid=$! &&
+	test_when_finished "kill_tree $pid" &&
+	for i in $(seq 400); do
+		proc_tree_cmdlines $pid >cmdlines &&
+		grep -q "sleep 30; true $TOKEN" cmdlines && break
+		sleep 0.05
+	done &&
+	test_grep "^sh -c sleep 30; true $TOKEN $" cmdlines &&
+	test_grep ! "^sh -c sh .*$TOKEN" cmdlines
+'
+
+test_expect_success 'the token is on no command line of mlxk or its children' '
+	rm -rf "$CACHE" "$HUBLOG.pos" &&
 	knobs "{\"slow\": 4000}" &&
+	test_when_finished "knobs {}" &&
 	{ HF_TOKEN=$TOKEN "$MLXK_BIN" pull -q org/gated & } &&
 	pid=$! &&
-	sleep 0.4 &&
-	tr "\0" " " </proc/$pid/cmdline >cmdline &&
-	! grep "$TOKEN" cmdline &&
-	test_grep pull cmdline &&
+	test_wait_for_file "$HUBLOG.pos" &&
+	: >cmdlines && samples=0 &&
+	while proc_tree_cmdlines $pid >sample && test -s sample; do
+		cat sample >>cmdlines && samples=$((samples + 1)) || return 1
+	done &&
 	wait $pid &&
-	knobs "{}"
+	say "$samples samples of the process tree while the gated file was sent" &&
+	test $samples -gt 0 &&
+	test_grep "pull -q org/gated" cmdlines &&
+	test_grep ! "$TOKEN" cmdlines
 '
 
 test_expect_success 'offline: a complete cached model is already_exists' '
@@ -191,7 +221,7 @@ test_expect_success 'offline: something to fetch is a clear error' '
 '
 
 test_expect_success 'a non-empty HF_HUB_OFFLINE=0 wins over TRANSFORMERS_OFFLINE' '
-	HF_HUB_OFFLINE=0 TRANSFORMERS_OFFLINE=1 mlxk pull -q org/private 2>err;
+	test_expect_code 1 env HF_HUB_OFFLINE=0 TRANSFORMERS_OFFLINE=1 "$MLXK_BIN" pull -q org/private 2>err &&
 	test_grep "not found" err
 '
 

@@ -13,21 +13,28 @@ R="$CACHE/models--org--model"
 BLOB=$(sha256_of "$HUBROOT/org/model/main/model.safetensors")
 LOCK="$CACHE/.locks/models--org--model/$BLOB.lock"
 
-# wait_for_cdn: until the CDN has started serving the big file.
-wait_for_cdn() {
-	for i in $(seq 100); do
-		hub_log "e[\"host\"] == \"127.0.0.2\"" | grep -q . && return 0
+# wait_for_partial [BYTES]: until at least BYTES (default 1) of the big
+# file are on disk.
+wait_for_partial() {
+	local i size
+	for i in $(seq 400); do
+		size=$(wc -c <"$R/blobs/$BLOB.incomplete" 2>/dev/null) &&
+		test "$size" -ge "${1:-1}" && return 0
 		sleep 0.05
 	done
+	echo "error: never $1 bytes in $R/blobs/$BLOB.incomplete" >&2
 	return 1
 }
 
-# wait_for_partial: until some bytes of the big file are on disk.
-wait_for_partial() {
-	for i in $(seq 200); do
-		test -s "$R/blobs/$BLOB.incomplete" && return 0
+# wait_for_hub_idle: until the fake Hub has stopped sending bodies (after
+# a kill -9 it notices the closed connection on its next write).
+wait_for_hub_idle() {
+	local i
+	for i in $(seq 400); do
+		test "$(cat "$HUBLOG.active" 2>/dev/null)" = 0 && return 0
 		sleep 0.05
 	done
+	echo "error: the fake Hub is still sending" >&2
 	return 1
 }
 
@@ -47,7 +54,7 @@ test_expect_success 'SIGINT stops cleanly: exit 130, partial kept, lock released
 	knobs "{\"slow\": 500000}" &&
 	{ "$MLXK_BIN" pull org/model >out 2>err & } &&
 	pid=$! &&
-	wait_for_cdn && sleep 0.8 &&
+	wait_for_partial 100000 &&
 	kill -INT $pid &&
 	test_expect_code 130 wait $pid &&
 	test_grep "interrupted" err &&
@@ -92,7 +99,7 @@ test_expect_success 'after kill -9 a new pull fetches only the missing bytes' '
 	knobs "{\"slow\": 600000}" &&
 	{ "$MLXK_BIN" pull -q org/model & } &&
 	pid=$! &&
-	wait_for_partial && sleep 0.3 &&
+	wait_for_partial &&
 	kill -9 $pid && { wait $pid; true; } &&
 	size=$(wc -c <"$R/blobs/$BLOB.incomplete") &&
 	test "$size" -gt 0 &&
@@ -110,9 +117,9 @@ test_expect_success 'kill -9 loses little of what had arrived' '
 	knobs "{\"slow\": 200000}" &&
 	{ "$MLXK_BIN" pull -q -j 1 org/model & } &&
 	pid=$! &&
-	wait_for_partial && sleep 0.5 &&
+	wait_for_partial 100000 &&
 	kill -9 $pid && { wait $pid; true; } &&
-	sleep 0.2 &&
+	wait_for_hub_idle &&
 	sent=$(cat "$HUBLOG.pos") &&
 	size=$(wc -c <"$R/blobs/$BLOB.incomplete") &&
 	echo "served up to byte $sent, $size on disk" &&
@@ -148,66 +155,72 @@ test_expect_success 'a server whose bytes are wrong still fails after the second
 	test_path_is_missing "$R/blobs/$BLOB"
 '
 
-test_expect_success 'pull waits for a blob lock held by flock(1)' '
+# start_waiting_pull: a background pull ($pid) that is polling the big
+# file's lock, held by $HOLDER.
+start_waiting_pull() {
 	rm -rf "$CACHE" &&
 	mkdir -p "$(dirname "$LOCK")" &&
-	{ flock "$LOCK" sleep 1.5 & } &&
-	fl=$! &&
-	sleep 0.2 &&
-	start=$(date +%s.%N) &&
-	mlxk pull -q org/model &&
-	end=$(date +%s.%N) &&
-	wait $fl &&
-	python3 -c "import sys; sys.exit(0 if $end - $start >= 1.0 else 1)" &&
-	blobs_are_hashes "$R"
+	touch "$LOCK" &&
+	hold_flock "$LOCK" &&
+	test_when_finished "kill_tree $HOLDER" &&
+	await_opens "$LOCK" 2 &&
+	{ "$MLXK_BIN" pull -q "$@" org/model 2>err & } &&
+	pid=$! &&
+	wait $AWAITER
+}
+
+test_expect_success 'pull waits for a blob lock held by flock(1)' '
+	start_waiting_pull &&
+	kill -0 $pid &&
+	test_path_is_missing "$R/blobs/$BLOB" &&
+	kill_tree $HOLDER &&
+	wait $pid &&
+	blobs_are_hashes "$R" &&
+	cmp "$HUBROOT/org/model/main/model.safetensors" "$R/snapshots/$MAIN/model.safetensors"
 '
 
 test_expect_success_if 'test -x /usr/bin/python3 && /usr/bin/python3 -c "import filelock"' \
 	'pull waits for a blob lock held by python filelock' '
-	rm -rf "$CACHE" &&
+	rm -rf "$CACHE" held release &&
 	mkdir -p "$(dirname "$LOCK")" &&
+	touch "$LOCK" &&
 	{ /usr/bin/python3 -c "
-import filelock, time, sys
+import filelock, os, time, sys
 with filelock.FileLock(sys.argv[1]):
     open(\"held\", \"w\").close()
-    time.sleep(1.5)
+    while not os.path.exists(\"release\"):
+        time.sleep(0.02)
 " "$LOCK" & } &&
 	py=$! &&
-	while ! test -f held; do sleep 0.05; done &&
-	start=$(date +%s.%N) &&
-	mlxk pull -q org/model &&
-	end=$(date +%s.%N) &&
+	test_when_finished "touch release; wait $py" &&
+	test_wait_for_file held &&
+	await_opens "$LOCK" 2 &&
+	{ "$MLXK_BIN" pull -q org/model & } &&
+	pid=$! &&
+	wait $AWAITER &&
+	kill -0 $pid &&
+	test_path_is_missing "$R/blobs/$BLOB" &&
+	touch release &&
 	wait $py &&
-	python3 -c "import sys; sys.exit(0 if $end - $start >= 1.0 else 1)" &&
-	blobs_are_hashes "$R"
+	wait $pid &&
+	blobs_are_hashes "$R" &&
+	cmp "$HUBROOT/org/model/main/model.safetensors" "$R/snapshots/$MAIN/model.safetensors"
 '
 
 test_expect_success 'SIGINT while waiting for a lock exits 130' '
-	rm -rf "$CACHE" held &&
-	mkdir -p "$(dirname "$LOCK")" &&
-	{ flock "$LOCK" sleep 3 & } &&
-	fl=$! &&
-	sleep 0.2 &&
-	{ "$MLXK_BIN" pull -q org/model 2>err & } &&
-	pid=$! &&
-	sleep 0.8 &&
+	start_waiting_pull &&
 	kill -INT $pid &&
 	test_expect_code 130 wait $pid &&
-	kill $fl; wait $fl; true
+	test_grep "interrupted" err &&
+	test_path_is_missing "$R/blobs/$BLOB" &&
+	test_path_is_missing "$R/blobs/$BLOB.incomplete"
 '
 
 test_expect_success 'kill -9 while waiting for a lock: the next pull completes' '
-	rm -rf "$CACHE" held &&
-	mkdir -p "$(dirname "$LOCK")" &&
-	{ flock "$LOCK" sleep 2 & } &&
-	fl=$! &&
-	sleep 0.2 &&
-	{ "$MLXK_BIN" pull -q org/model & } &&
-	pid=$! &&
-	sleep 0.6 &&
+	start_waiting_pull &&
 	kill -9 $pid && { wait $pid; true; } &&
 	test_path_is_missing "$R/blobs/$BLOB.incomplete" &&
-	wait $fl &&
+	kill_tree $HOLDER &&
 	hub_log_reset &&
 	mlxk --json pull org/model >out &&
 	json_check out "d[\"data\"][\"download_status\"] == \"success\"" &&

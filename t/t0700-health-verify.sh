@@ -169,9 +169,10 @@ test_expect_success 'SIGINT stops verification cleanly with exit 130' '
 	truncate -s 64G "$D/blobs/$B" &&
 	ln -s "../../blobs/$B" "$D/snapshots/$C/model.safetensors" &&
 	set_ref org/big main "$C" &&
+	await_opens "$D/blobs/$B" 1 &&
 	start=$(date +%s) &&
 	{ "$MLXK_BIN" health --verify >out 2>err & pid=$!; } &&
-	sleep 1 &&
+	wait $AWAITER &&
 	kill -INT $pid &&
 	{ wait $pid; rc=$?; } &&
 	test "$rc" = 130 &&

@@ -125,8 +125,19 @@ hold_flock() {
 	rm -f ready
 	flock "$1" sh -c "touch ready; exec sleep 30" &
 	HOLDER=$!
-	for _ in $(seq 400); do test -e ready && return 0; sleep 0.05; done
-	return 1
+	test_wait_for_file ready
+}
+
+# await_opens FILE N: start a watcher (t/lib/await-open.py) and return once
+# it is armed; "wait $AWAITER" then returns 0 after FILE has been opened N
+# more times. Two opens of a lock file held elsewhere mean a poller (mlxk,
+# filelock) has failed its first try and is waiting: no sleep guesses how
+# long that takes.
+await_opens() {
+	rm -f "$TRASH/armed"
+	python3 "$TEST_DIRECTORY/lib/await-open.py" "$1" "$2" "$TRASH/armed" &
+	AWAITER=$!
+	test_wait_for_file "$TRASH/armed"
 }
 
 # kill_tree PID: stop a background holder and everything it started (the

@@ -320,6 +320,7 @@ class Handler(BaseHTTPRequestHandler):
             limit = min(limit, k["truncate_at"])
         with LOCK:
             ACTIVE[0] += 1
+            self.write_active()
             peak = max(COUNTERS.get("peak", 0), ACTIVE[0])
             COUNTERS["peak"] = peak
             # The most bodies ever sent at once (since the knobs changed).
@@ -331,11 +332,17 @@ class Handler(BaseHTTPRequestHandler):
         finally:
             with LOCK:
                 ACTIVE[0] -= 1
+                self.write_active()
                 entry = {"p": self.path, "host": self.server.server_address[0],
                          "s": status, "start": start, "end": pos,
                          "asked": asked, "conn": self.conn_id}
                 with open(ARGS.log + ".ranges", "a") as f:
                     f.write(json.dumps(entry) + "\n")
+
+    def write_active(self):
+        # Bodies being sent now: tests wait for 0 after killing a client.
+        with open(ARGS.log + ".active", "w") as pf:
+            pf.write(str(ACTIVE[0]))
 
     def pace(self, k, t0, sent, step):
         """Sleep so that this body stays under the knobs' rates."""

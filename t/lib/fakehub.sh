@@ -62,9 +62,10 @@ fakehub_start() {
 	export HF_ENDPOINT="http://127.0.0.1:$HUBPORT"
 }
 
-# blobs_are_hashes DIR: every blob's name is its content hash.
+# blobs_are_hashes DIR: DIR/blobs has at least one complete blob, and
+# every blob's name is its content hash.
 blobs_are_hashes() {
-	local b name
+	local b name n=0
 	for b in "$1"/blobs/*; do
 		test -f "$b" || continue
 		name=$(basename "$b")
@@ -82,5 +83,10 @@ blobs_are_hashes() {
 				return 1
 			}
 		fi
+		n=$((n + 1))
 	done
+	if test $n = 0; then
+		echo "error: no blobs in $1/blobs" >&2
+		return 1
+	fi
 }
