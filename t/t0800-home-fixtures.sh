@@ -31,12 +31,11 @@ test_expect_success 'datasets 4.x: Hub files in the hub cache, no modules' '
 
 test_expect_success 'a holder takes datasets locks; long names hashed per process' '
 	long="$DS/$(printf "%0300d" 0).lock" &&
-	hold_ds_lock "$(ds_name build_text)_builder.lock" "$long" || return 1
-	flock -n "$(ds_name build_text)_builder.lock" true; f1=$?
-	held=$(sed -n 2p ds-held)
-	flock -n "$held" true; f2=$?
-	kill_tree $HOLDER; wait
-	test $f1 = 1 && test $f2 = 1 &&
+	hold_ds_lock "$(ds_name build_text)_builder.lock" "$long" &&
+	test_when_finished "kill_tree $HOLDER; wait" &&
+	test_expect_code 1 flock -n "$(ds_name build_text)_builder.lock" true &&
+	held=$(sed -n 2p ds-held) &&
+	test_expect_code 1 flock -n "$held" true &&
 	n=$(basename "$held") && test ${#n} = 255 &&
 	case "$n" in *...*.lock) ;; *) false ;; esac &&
 	a=$($DSPY "$DSLIB" lockname --seed 1 "$long") &&

@@ -95,7 +95,8 @@ test_expect_success 'an interrupted one is resumed by its owner, from its own fi
 		test -s "$R/blobs/$P" && break
 		sleep 0.1
 	done &&
-	sleep 0.5 && kill -INT $pid; wait $pid;
+	kill -INT $pid &&
+	test_expect_code 130 wait $pid &&
 	knobs "{}" &&
 	P=$(ls "$R/blobs" | grep "^$W\.[0-9a-f]\{8\}\.incomplete$") &&
 	size=$(stat -c %s "$R/blobs/$P") && test "$size" -gt 0 &&

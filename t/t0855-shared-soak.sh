@@ -94,19 +94,21 @@ fi
 
 test_expect_success "three users with umask 022 for $SOAK s" '
 	pids= &&
-	worker mlxkt_a rm org/r1 org/r2 & pids="$pids $!"
-	worker mlxkt_b clean org/r2 org/r3 & pids="$pids $!"
-	worker mlxkt_c prune org/r3 org/r1 & pids="$pids $!"
+	{ worker mlxkt_a rm org/r1 org/r2 & } && pids="$pids $!" &&
+	{ worker mlxkt_b clean org/r2 org/r3 & } && pids="$pids $!" &&
+	{ worker mlxkt_c prune org/r3 org/r1 & } && pids="$pids $!" &&
 	set -- $LOCKS &&
 	for u in $MLXKT_USERS; do
-		as_user $u $PY "$TEST_DIRECTORY/lib/lockclient.py" --style hf \
+		{ as_user $u $PY "$TEST_DIRECTORY/lib/lockclient.py" --style hf \
 			--lock "$1" --counter "$CNT/c1" --lock "$2" --counter "$CNT/c2" \
 			--lock "$3" --counter "$CNT/c3" --seconds $SOAK \
-			--out "$LOGS/py-$u.json" 2>"$LOGS/py-$u.err" & pids="$pids $!"
-	done
-	as_user mlxkt_c $PY "$TEST_DIRECTORY/lib/lockclient.py" --style datasets \
+			--out "$LOGS/py-$u.json" 2>"$LOGS/py-$u.err" & } &&
+		pids="$pids $!" || return 1
+	done &&
+	{ as_user mlxkt_c $PY "$TEST_DIRECTORY/lib/lockclient.py" --style datasets \
 		--lock "$DLOCK" --counter "$CNT/cd" --seconds $SOAK \
-		--out "$LOGS/py-ds.json" 2>"$LOGS/py-ds.err" & pids="$pids $!"
+		--out "$LOGS/py-ds.json" 2>"$LOGS/py-ds.err" & } &&
+	pids="$pids $!" &&
 	rc=0 &&
 	for p in $pids; do wait $p || rc=1; done &&
 	test $rc = 0

@@ -42,6 +42,5 @@ hold_ds_lock() {
 	rm -f ds-held
 	$DSPY "$DSLIB" hold --ready ds-held "$@" &
 	HOLDER=$!
-	for _ in $(seq 400); do test -e ds-held && return 0; sleep 0.05; done
-	return 1
+	test_wait_for_file ds-held
 }
