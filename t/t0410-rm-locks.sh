@@ -89,10 +89,8 @@ test_expect_success 'rm --force keeps blobs/ for a download that has only taken 
 	setup &&
 	: >"$L/0123456789abcdef0123456789abcdef01234567.lock" &&
 	hold_flock "$L/0123456789abcdef0123456789abcdef01234567.lock" &&
-	mlxk rm --force org/beta >out 2>err;
-	rc=$?
-	kill_tree $HOLDER; wait
-	test $rc = 0 &&
+	test_when_finished "kill_tree $HOLDER; wait" &&
+	mlxk rm --force org/beta >out 2>err &&
 	test_path_is_dir "$D/blobs" &&
 	test "$(ls "$D/blobs" | wc -l)" = 0 &&
 	test_path_is_missing "$D/snapshots"

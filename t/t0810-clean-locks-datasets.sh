@@ -57,14 +57,13 @@ test_expect_success 'locks held through datasets'"'"' FileLock stay held, also h
 	b="$(ds_name build_text)_builder.lock" &&
 	d="$(ds_name downloads)/$(ds_name dl_text).lock" &&
 	long="$DS/$(printf "_%0280d" 0).lock" &&
-	hold_ds_lock "$b" "$d" "$long" || return 1
-	held_long=$(sed -n 3p ds-held)
-	mlxk clean-locks --datasets --force --older-than 0 -v >out; rc=$?
-	flock -n "$b" true; f1=$?
-	flock -n "$d" true; f2=$?
-	flock -n "$held_long" true; f3=$?
-	kill_tree $HOLDER; wait
-	test $rc = 0 && test $f1 = 1 && test $f2 = 1 && test $f3 = 1 &&
+	hold_ds_lock "$b" "$d" "$long" &&
+	test_when_finished "kill_tree $HOLDER; wait" &&
+	held_long=$(sed -n 3p ds-held) &&
+	mlxk clean-locks --datasets --force --older-than 0 -v >out &&
+	test_expect_code 1 flock -n "$b" true &&
+	test_expect_code 1 flock -n "$d" true &&
+	test_expect_code 1 flock -n "$held_long" true &&
 	test_grep "^kept    org___text-ds/default/0.0.0/$(ds_name commit_text)_builder.lock (held by a running process)$" out &&
 	test_grep "^kept    downloads/$(ds_name dl_text).lock (held by a running process)$" out &&
 	test_grep "^kept    $(basename "$held_long") (held by a running process)$" out &&
@@ -134,10 +133,9 @@ test_expect_success 'where the datasets cache is: env order, ~ expanded, $VAR no
 test_expect_success 'local-dir: download/, upload/ and .gitignore.lock; files stay' '
 	make_local_dir ld &&
 	find ld ! -name "*.lock" | sort >before &&
-	hold_ds_lock ld/.cache/huggingface/download/model.safetensors.lock || return 1
-	mlxk clean-locks --local-dir ld --force --older-than 0 -v >out; rc=$?
-	kill_tree $HOLDER; wait
-	test $rc = 0 &&
+	hold_ds_lock ld/.cache/huggingface/download/model.safetensors.lock &&
+	test_when_finished "kill_tree $HOLDER; wait" &&
+	mlxk clean-locks --local-dir ld --force --older-than 0 -v >out &&
 	test_grep "^removed ld/.cache/huggingface/.gitignore.lock$" out &&
 	test_grep "^removed ld/.cache/huggingface/download/config.json.lock$" out &&
 	test_grep "^removed ld/.cache/huggingface/download/sub/tokenizer.json.lock$" out &&

@@ -55,10 +55,9 @@ test_expect_success '--force removes them and reports bytes and inodes' '
 
 test_expect_success 'held locks (datasets'"'"' FileLock, another process) keep what they guard' '
 	setup &&
-	hold_ds_lock "$DL/$(ds_name dl_partial).lock" "${CR}_builder.lock" "${TXT}_builder.lock" || return 1
-	mlxk --json prune --datasets --force >out.json; rc=$?
-	kill_tree $HOLDER; wait
-	test $rc = 0 &&
+	hold_ds_lock "$DL/$(ds_name dl_partial).lock" "${CR}_builder.lock" "${TXT}_builder.lock" &&
+	test_when_finished "kill_tree $HOLDER; wait" &&
+	mlxk --json prune --datasets --force >out.json &&
 	test_path_is_file "$DL/$(ds_name dl_partial).incomplete" &&
 	test_path_is_dir "$CR.incomplete" &&
 	test_path_is_file "$TXT/tmp8xk2p_q1" &&
@@ -92,10 +91,9 @@ test_expect_success '--older-than: old downloads go, what a built dataset uses s
 
 test_expect_success 'a held builder lock anywhere blocks age-based pruning' '
 	setup &&
-	hold_ds_lock "$(ds_name build_legacy)_builder.lock" || return 1
-	mlxk --json prune --datasets --older-than 1d --force >out.json; rc=$?
-	kill_tree $HOLDER; wait
-	test $rc = 0 &&
+	hold_ds_lock "$(ds_name build_legacy)_builder.lock" &&
+	test_when_finished "kill_tree $HOLDER; wait" &&
+	mlxk --json prune --datasets --older-than 1d --force >out.json &&
 	test_path_is_file "$DL/$(ds_name dl_text)" &&
 	test_path_is_file "$EX/$(ds_name ex_gz)" &&
 	test_path_is_missing "$DL/$(ds_name dl_partial).incomplete" &&

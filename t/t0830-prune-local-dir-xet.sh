@@ -24,10 +24,9 @@ test_expect_success 'local-dir: stale partial files and orphan metadata go, file
 
 test_expect_success 'local-dir: a held owner lock keeps its .incomplete (name mapped by hash)' '
 	rm -rf ld && make_local_dir ld &&
-	hold_ds_lock ld/$M/download/model.safetensors.lock || return 1
-	mlxk --json prune --local-dir ld --force >out.json; rc=$?
-	kill_tree $HOLDER; wait
-	test $rc = 0 &&
+	hold_ds_lock ld/$M/download/model.safetensors.lock &&
+	test_when_finished "kill_tree $HOLDER; wait" &&
+	mlxk --json prune --local-dir ld --force >out.json &&
 	ls ld/$M/download/*.incomplete >inc &&
 	test_line_count = 1 inc &&
 	test_path_is_missing ld/$M/download/sub/*.incomplete &&
