@@ -22,9 +22,13 @@ test_expect_success '5xx from the API is retried' '
 	blobs_are_hashes "$R"
 '
 
-test_expect_success '503 on downloads is retried with backoff' '
+test_expect_success '503 on downloads is retried with backoff (MLXK_RETRY_BASE_MS)' '
 	fresh && knobs "{\"dl_5xx\": 2}" &&
-	mlxk pull -q org/model &&
+	start=$(date +%s%N) &&
+	MLXK_RETRY_BASE_MS=300 mlxk pull -q -j 1 org/model &&
+	ms=$((($(date +%s%N) - start) / 1000000)) &&
+	say "two retries with a 300 ms base: $ms ms" >&3 &&
+	test $ms -ge 900 &&
 	hub_log "e[\"s\"] == 503" >fails && test_line_count = 2 fails &&
 	cmp "$HUBROOT/org/model/main/model.safetensors" "$R/snapshots/$MAIN/model.safetensors"
 '

@@ -24,7 +24,6 @@
 #define RING_MAX 8	      /* buffers for a transfer running alone */
 #define RING_BUDGET 16	      /* buffers shared by concurrent transfers */
 #define ATTEMPTS 5	      /* in a row without progress */
-#define BACKOFF_MS 200
 #define RETRY_AFTER_CAP 30
 
 char *download_link_target(const char *path, const char *etag)
@@ -743,7 +742,7 @@ static int transfer(struct download *d, struct http_client *hc,
 			hub_describe_error(&rs, d->repo, d->commit, err);
 			retry = http_retryable(rs.status);
 		}
-		wait_ms = BACKOFF_MS << (fails < 6 ? fails : 6);
+		wait_ms = d->hub->retry_base_ms << (fails < 6 ? fails : 6);
 		if (retry && rs.retry_after)
 			wait_ms = 1000 * hub_retry_after(rs.retry_after,
 							 RETRY_AFTER_CAP);

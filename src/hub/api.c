@@ -12,7 +12,6 @@
 #include <jansson.h>
 
 #define RETRY_ATTEMPTS 5
-#define RETRY_BASE_MS 200
 #define RETRY_AFTER_CAP 30
 
 #include "hub/hub.h"
@@ -79,7 +78,8 @@ static int get_json(struct http_client *c, const char *url, const char *repo,
 	rq.url = url;
 	rq.body_cap = 64u << 20;
 	for (int attempt = 1;; attempt++) {
-		unsigned wait = RETRY_BASE_MS << (attempt - 1);
+		unsigned wait = http_client_hub(c)->retry_base_ms
+				<< (attempt - 1);
 		bool retry;
 
 		strbuf_reset(err);

@@ -93,6 +93,24 @@ static char *read_token(void)
 	return strbuf_detach(&tok, NULL);
 }
 
+#define RETRY_BASE_DEFAULT_MS 200
+
+/* Tests set a small base so that retries cost milliseconds, not seconds. */
+static unsigned retry_base_ms(void)
+{
+	const char *v = getenv("MLXK_RETRY_BASE_MS");
+	char *end;
+	unsigned long ms;
+
+	if (!v || !*v)
+		return RETRY_BASE_DEFAULT_MS;
+	errno = 0;
+	ms = strtoul(v, &end, 10);
+	if (errno || *end || ms > 60000)
+		return RETRY_BASE_DEFAULT_MS;
+	return (unsigned)ms;
+}
+
 void hub_init(struct hub *h)
 {
 	const char *ep = getenv("HF_ENDPOINT");
@@ -109,6 +127,7 @@ void hub_init(struct hub *h)
 	if (!off || !*off)
 		off = getenv("TRANSFORMERS_OFFLINE");
 	h->offline = hub_env_true(off);
+	h->retry_base_ms = retry_base_ms();
 }
 
 void hub_release(struct hub *h)

@@ -25,6 +25,7 @@ struct hub {
 	char *endpoint;		  /* no trailing '/' */
 	char *token;		  /* NULL when there is none; never printed */
 	bool offline;		  /* HF_HUB_OFFLINE / TRANSFORMERS_OFFLINE */
+	unsigned retry_base_ms;	  /* first backoff: MLXK_RETRY_BASE_MS */
 	volatile const int *stop; /* set when the user interrupts */
 };
 
@@ -43,7 +44,9 @@ enum hub_error {
 
 /*
  * Read HF_ENDPOINT, the token (HF_TOKEN, HUGGING_FACE_HUB_TOKEN, then
- * $HF_TOKEN_PATH or $HF_HOME/token) and the offline switches.
+ * $HF_TOKEN_PATH or $HF_HOME/token), the offline switches and the retry
+ * backoff base (MLXK_RETRY_BASE_MS, 0 to 60000, else 200; it doubles at
+ * every retry).
  */
 void hub_init(struct hub *h);
 void hub_release(struct hub *h);
