@@ -1,4 +1,8 @@
 /* Lock sweeps of the datasets cache and of --local-dir folders. */
+/* d_type (DT_*) is not POSIX: asked for by name (see make portability). */
+#ifndef _DEFAULT_SOURCE
+#define _DEFAULT_SOURCE
+#endif
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>

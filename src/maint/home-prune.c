@@ -1,5 +1,9 @@
 /* Prune plans and their execution for the datasets cache, --local-dir
  * folders and the Xet cache (see home-prune.h). */
+/* d_type (DT_*) is not POSIX: asked for by name (see make portability). */
+#ifndef _DEFAULT_SOURCE
+#define _DEFAULT_SOURCE
+#endif
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
