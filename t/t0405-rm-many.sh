@@ -33,9 +33,8 @@ test_expect_success 'a held lock in one target stops all of them' '
 	D=$(repo_dir org/c) && L="$CACHE/.locks/models--org--c" && mkdir -p "$L" &&
 	b=$(ls "$D/blobs" | head -1) && touch "$L/$b.lock" &&
 	hold_flock "$L/$b.lock" &&
-	test_expect_code 1 mlxk rm org/a org/c 2>err;
-	rc=$?; kill_tree $HOLDER; wait
-	test $rc = 0 &&
+	test_when_finished "kill_tree $HOLDER; wait" &&
+	test_expect_code 1 mlxk rm org/a org/c 2>err &&
 	test_grep "org/c has a download in progress" err &&
 	test_path_is_dir "$(repo_dir org/a)/snapshots"
 '

@@ -43,7 +43,7 @@ test_expect_success 'SIGINT with --json: error type interrupted, exit 130' '
 	knobs "{\"slow\": 500000}" &&
 	{ "$MLXK_BIN" --json pull org/model >out 2>err & } &&
 	pid=$! &&
-	wait_for_cdn && sleep 0.5 &&
+	wait_for_partial &&
 	kill -INT $pid &&
 	test_expect_code 130 wait $pid &&
 	json_check out "d[\"status\"] == \"error\" and d[\"error\"][\"type\"] == \"interrupted\""
