@@ -58,7 +58,7 @@ test_expect_success 'health --cache --json keeps the exact names' '
 '
 
 test_expect_success 'show --files and health escape file names' '
-	mlxk show org/a --files >out 2>err;
+	mlxk show org/a --files >out 2>err &&
 	raw_free out err &&
 	test_grep "pwned" out &&
 	{ mlxk health org/a >out 2>err || :; } &&

@@ -29,7 +29,7 @@ test_expect_success 'rm removes a tree within the limit' '
 # from seed 1): planted in advance they would make every write fail.
 test_expect_success 'temporary names cannot be predicted' '
 	rm -rf "$CACHE" && mkdir -p "$R/refs" "$R/trees" &&
-	python3 - "$R" "$MAIN" <<-\PY
+	python3 - "$R" "$MAIN" <<-\PY &&
 	import ctypes, os, sys
 	c = ctypes.CDLL(None)
 	c.srandom(1)

@@ -183,9 +183,8 @@ test_expect_success 'links are never followed: a symlinked repo keeps its target
 	touch "$TRASH/elsewhere/.no_exist/$OLD/keep" &&
 	mkdir -p "$CACHE" &&
 	ln -s "$TRASH/elsewhere" "$CACHE/models--org--link" &&
-	test_expect_code 1 mlxk --json prune --force >j &&
+	mlxk --json prune --force >j &&
 	test_path_is_file "$TRASH/elsewhere/.no_exist/$OLD/keep" &&
-	json_check j "d[\"data\"][\"summary\"][\"failed\"] == 1" &&
 	json_check j "all(i[\"status\"] != \"removed\" for i in d[\"data\"][\"items\"])"
 '
 
