@@ -29,8 +29,8 @@ test_expect_success '--verify: the damaged model is unhealthy, verify beside' '
 '
 
 test_expect_success '--cache: the integrity report beside the cache report' '
-	mlxk --json health --cache >out;
-	test $? -le 1 &&
+	{ mlxk --json health --cache >out; rc=$?; } &&
+	test $rc -le 1 &&
 	mlx_knife_health out &&
 	json_check out "\"cache\" in d[\"data\"]" &&
 	json_check out "d[\"data\"][\"summary\"][\"total\"] == 2"
