@@ -3,6 +3,7 @@
 # OSC that retitles a terminal, BEL) and newlines that would fake a line
 # are escaped in every human output; --json keeps the exact bytes.
 . "$(dirname "$0")/test-lib.sh"
+. "$TEST_DIRECTORY/lib/datasets.sh"
 
 # ESC ] 0 ; title BEL (OSC), a CSI, and a newline followed by a fake line.
 EVIL=$(printf 'x\033]0;pwned\007y\033[2Jz\nFAKE LINE')
@@ -128,6 +129,14 @@ test_expect_success 'credentials are redacted in HTTP error messages too' '
 	test_grep ! "s3cr3t" out err &&
 	HF_ENDPOINT="http://alice:s3cr3t@127.0.0.1:$HUBPORT" test_must_fail mlxk --json pull org/nope >out 2>err &&
 	test_grep ! "s3cr3t" out err
+'
+
+test_expect_success 'clean-locks --datasets -v escapes the folders it does not enter' '
+	rm -rf "$HF_HOME" && make_datasets v2 && mkdir -p elsewhere &&
+	ln -s "$TRASH/elsewhere" "$DS/org___$EVIL" &&
+	mlxk clean-locks --datasets --force -v >out 2>err &&
+	test_grep "(a link; not entered)" out &&
+	raw_free out err
 '
 
 test_done

@@ -181,11 +181,11 @@ static void print_unread(const struct home_locks *hl)
 {
 	for (size_t i = 0; i < hl->skipped.nr; i++)
 		printf("kept    %s (a link; not entered)\n",
-		       hl->skipped.items[i]);
+		       cmd_shown(hl->skipped.items[i]));
 	for (size_t i = 0; i < hl->unreadable.nr; i++)
 		printf("kept    %s/ (cannot read the folder; its lock files "
 		       "stay)\n",
-		       hl->unreadable.items[i]);
+		       cmd_shown(hl->unreadable.items[i]));
 }
 
 static void print_human(const struct cl_home_opts *o,
