@@ -32,7 +32,7 @@ setup() {
 test_expect_success 'rm refuses when a lock file of another user cannot be opened' '
 	setup &&
 	test_expect_code 1 mlxk_as $B rm $R 2>err &&
-	test_grep "has a download in progress: 1 lock file is held (.locks/models--org--m/$W.lock: owner $A, mode 0600; cannot be opened by you (Permission denied), so it may be held by its owner)" err &&
+	test_grep "org/m may have a download in progress: 1 lock file is held (.locks/models--org--m/$W.lock: owner $A, mode 0600; cannot be opened by you (Permission denied), so it may be held by its owner)" err &&
 	test_path_is_dir "$(repo_dir $R)/snapshots/$C" &&
 	test_expect_code 1 mlxk_as $B --json rm $R >j &&
 	json_check j "d[\"error\"][\"type\"] == \"locks_present\"" &&

@@ -230,11 +230,17 @@ static int report_locks_present(const struct rm_opts *o,
 	json_t *d;
 	int ret;
 
+	size_t unsure = 0;
+
+	/* A lock this user cannot open only may be held (fail closed). */
+	for (size_t i = 0; i < p->held_locks.nr; i++)
+		if (i < p->held_notes.nr && *p->held_notes.items[i])
+			unsure++;
 	strbuf_addf(&msg,
-		    "%s has a download in progress: %zu lock file%s held "
-		    "(",
-		    res->name, p->held_locks.nr,
-		    p->held_locks.nr == 1 ? " is" : "s are");
+		    "%s %s a download in progress: %zu lock file%s held (",
+		    res->name,
+		    unsure && unsure == p->held_locks.nr ? "may have" : "has",
+		    p->held_locks.nr, p->held_locks.nr == 1 ? " is" : "s are");
 	for (size_t i = 0; i < p->held_locks.nr; i++) {
 		strbuf_addf(&msg, "%s%s", i ? ", " : "",
 			    p->held_locks.items[i]);
