@@ -69,6 +69,9 @@ time.sleep(60)
 . "$TEST_DIRECTORY/lib/fakehub.sh"
 head -c 300000 /dev/urandom | hub_file org/model main model.safetensors
 printf '{"model_type":"llama"}' | hub_file org/model main config.json
+printf '{"model_type":"llama"}' | hub_file org/stall main config.json
+head -c 300000 /dev/urandom | hub_file org/stall main a.safetensors
+head -c 300000 /dev/urandom | hub_file org/stall main b.safetensors
 fakehub_start
 R="$CACHE/models--org--model"
 
@@ -110,6 +113,30 @@ test_expect_success 'a redirect to a non-http(s) URL is refused' '
 	test_must_fail mlxk pull org/model 2>err &&
 	test_grep "^mlxk: error: .*redirect.*ftp" err &&
 	knobs "{}"
+'
+
+# stderr a pipe that is full and never read: the worker that reports the
+# small file blocks in write(2), but the other transfers must still land
+# their blobs (no progress output while holding the transfer mutex).
+test_expect_success 'a stalled stderr does not stall the transfers' '
+	rm -rf "$CACHE" pull.rc && mkfifo stall.fifo &&
+	S="$CACHE/models--org--stall" &&
+	knobs "{\"rate\": 150000}" &&
+	exec 7<>stall.fifo &&
+	timeout 5 head -c 65536 /dev/zero >&7 &&
+	{ { "$MLXK_BIN" pull -j 3 org/stall 2>&7 >/dev/null 3>&-; echo $? >pull.rc; } 3>&- & pid=$!; } &&
+	test_when_finished "pkill -KILL -P $pid 2>/dev/null; exec 7>&-" &&
+	for _ in $(seq 400); do
+		test "$(ls "$S/blobs" 2>/dev/null | grep -cv incomplete)" -ge 3 && break
+		sleep 0.05
+	done &&
+	test "$(ls "$S/blobs" | grep -cv incomplete)" -ge 3 &&
+	kill -0 $pid &&
+	{ timeout 10 cat <&7 >/dev/null & drain=$!; } &&
+	wait_gone $pid 10 &&
+	kill $drain && { wait $drain; test $? -eq 143; } &&
+	knobs "{}" &&
+	test "$(cat pull.rc)" = 0
 '
 
 test_done
