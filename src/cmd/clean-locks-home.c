@@ -20,46 +20,6 @@
 #include "util/xalloc.h"
 #include "util/banned.h"
 
-/* Short reasons, the words of the hub's clean-locks report. */
-static const char *reason_text(enum lock_fate f)
-{
-	switch (f) {
-	case LOCK_REMOVED:
-		return "removed";
-	case LOCK_KEPT_HELD:
-		return "held by a running process";
-	case LOCK_KEPT_RECENT:
-		return "used recently";
-	case LOCK_KEPT_DOWNLOAD:
-		return "download in progress";
-	case LOCK_KEPT_SOFT:
-		return "soft lock of a live or remote process";
-	case LOCK_KEPT_NO_PERM:
-		return "no permission";
-	case LOCK_KEPT_NOT_FILE:
-		return "not a regular file";
-	case LOCK_KEPT_NO_FLOCK:
-		return "file system without flock";
-	case LOCK_KEPT_CHANGED:
-		return "replaced while looking";
-	case LOCK_KEPT_ERROR:
-		return "error";
-	case LOCK_GONE:
-		return "already gone";
-	default:
-		return "unknown";
-	}
-}
-
-static char *owner_name(uid_t uid)
-{
-	struct passwd *pw = getpwuid(uid);
-
-	if (pw && pw->pw_name)
-		return xstrdup(pw->pw_name);
-	return xasprintf("uid %lu", (unsigned long)uid);
-}
-
 struct area {
 	const char *prefix; /* shown before item paths ("" or "DIR/") */
 	char *root;
@@ -83,7 +43,7 @@ static void print_item(const struct lock_sweep_item *it, void *arg)
 	strbuf_addf(&sb, "%s%s", r->cur->prefix, it->path);
 	if (r->files) {
 		json_t *f = json_object();
-		char *n = owner_name(it->uid);
+		char *n = cmd_owner_name(it->uid);
 
 		json_object_set_new(f, "path", json_string_lossy(sb.buf));
 		json_object_set_new(f, "fate",
@@ -102,59 +62,18 @@ static void print_item(const struct lock_sweep_item *it, void *arg)
 			printf("%s %s\n",
 			       r->o->dry_run ? "would remove" : "removed", p);
 		} else if (it->fate == LOCK_KEPT_NO_PERM) {
-			char *n = owner_name(it->uid);
+			char *n = cmd_owner_name(it->uid);
 
 			printf("kept    %s (no permission; owned by %s)\n", p,
 			       n);
 			free(n);
 		} else {
-			printf("kept    %s (%s)\n", p, reason_text(it->fate));
+			printf("kept    %s (%s)\n", p,
+			       cmd_lock_reason(it->fate));
 		}
 		strbuf_release(&pr);
 	}
 	strbuf_release(&sb);
-}
-
-static size_t kept_total(const struct lock_sweep *s)
-{
-	size_t n = 0;
-
-	for (int f = 0; f < LOCK_FATE_COUNT; f++)
-		if (f != LOCK_REMOVED && f != LOCK_GONE)
-			n += s->count[f];
-	return n;
-}
-
-static void kept_summary(struct strbuf *sb, const struct lock_sweep *s)
-{
-	bool first = true;
-
-	for (int f = 0; f < LOCK_FATE_COUNT; f++) {
-		if (f == LOCK_REMOVED || f == LOCK_GONE || !s->count[f])
-			continue;
-		strbuf_addf(sb, "%s%zu %s", first ? "" : ", ", s->count[f],
-			    reason_text((enum lock_fate)f));
-		first = false;
-	}
-}
-
-static void owners(struct strbuf *sb, const struct lock_sweep *s)
-{
-	struct strlist names = STRLIST_INIT;
-
-	for (size_t i = 0; i < s->nr; i++) {
-		char *n;
-
-		if (s->items[i].fate != LOCK_KEPT_NO_PERM)
-			continue;
-		n = owner_name(s->items[i].uid);
-		if (!strlist_has(&names, n))
-			strlist_push(&names, n);
-		free(n);
-	}
-	for (size_t i = 0; i < names.nr; i++)
-		strbuf_addf(sb, "%s%s", i ? ", " : "", names.items[i]);
-	strlist_clear(&names);
 }
 
 /* Sweep every area; returns -1 with err when one cannot be opened. */
@@ -192,7 +111,7 @@ static void print_human(const struct cl_home_opts *o,
 			const struct lock_sweep *s, const struct home_locks *hl)
 {
 	struct strbuf sb = STRBUF_INIT;
-	size_t kept = kept_total(s);
+	size_t kept = cmd_locks_kept(s);
 
 	if (o->verbose)
 		print_unread(hl);
@@ -201,11 +120,11 @@ static void print_human(const struct cl_home_opts *o,
 	       s->count[LOCK_REMOVED] == 1 ? "" : "s", hl->folders,
 	       hl->folders == 1 ? "" : "s");
 	if (kept) {
-		kept_summary(&sb, s);
+		cmd_locks_kept_summary(&sb, s);
 		printf("Kept %zu: %s\n", kept, sb.buf);
 		if (s->count[LOCK_KEPT_NO_PERM]) {
 			strbuf_reset(&sb);
-			owners(&sb, s);
+			cmd_locks_no_perm_owners(&sb, s);
 			printf("No permission for %zu lock file%s owned by "
 			       "%s\n",
 			       s->count[LOCK_KEPT_NO_PERM],
@@ -243,7 +162,8 @@ static json_t *report_json(const struct run *r, const struct lock_sweep *s,
 			    json_integer((json_int_t)hl->folders));
 	json_object_set_new(d, "removed",
 			    json_integer((json_int_t)s->count[LOCK_REMOVED]));
-	json_object_set_new(d, "kept", json_integer((json_int_t)kept_total(s)));
+	json_object_set_new(d, "kept",
+			    json_integer((json_int_t)cmd_locks_kept(s)));
 	for (int f = 0; f < LOCK_FATE_COUNT; f++)
 		if (f != LOCK_REMOVED && f != LOCK_GONE)
 			json_object_set_new(
@@ -312,13 +232,13 @@ int clean_locks_home(struct mlxk_ctx *ctx, const struct cl_home_opts *o)
 			memset(&hl, 0, sizeof(hl));
 			goto run;
 		}
-		kept_summary(&q, &s);
+		cmd_locks_kept_summary(&q, &s);
 		fprintf(stderr, "%zu lock file%s in %zu folder%s can go",
 			s.count[LOCK_REMOVED],
 			s.count[LOCK_REMOVED] == 1 ? "" : "s", hl.folders,
 			hl.folders == 1 ? "" : "s");
-		if (kept_total(&s))
-			fprintf(stderr, "; %zu stay (%s)", kept_total(&s),
+		if (cmd_locks_kept(&s))
+			fprintf(stderr, "; %zu stay (%s)", cmd_locks_kept(&s),
 				q.buf);
 		fprintf(stderr, ".\n");
 		lock_sweep_release(&s);

@@ -29,89 +29,6 @@ struct cl_opts {
 	long long older_than;
 };
 
-static const char *reason_text(enum lock_fate f)
-{
-	switch (f) {
-	case LOCK_REMOVED:
-		return "removed";
-	case LOCK_KEPT_HELD:
-		return "held by a running process";
-	case LOCK_KEPT_RECENT:
-		return "used recently";
-	case LOCK_KEPT_DOWNLOAD:
-		return "download in progress";
-	case LOCK_KEPT_SOFT:
-		return "soft lock of a live or remote process";
-	case LOCK_KEPT_NO_PERM:
-		return "no permission";
-	case LOCK_KEPT_NOT_FILE:
-		return "not a regular file";
-	case LOCK_KEPT_NO_FLOCK:
-		return "file system without flock";
-	case LOCK_KEPT_CHANGED:
-		return "replaced while looking";
-	case LOCK_KEPT_ERROR:
-		return "error";
-	case LOCK_GONE:
-		return "already gone";
-	default:
-		return "unknown";
-	}
-}
-
-static char *owner_name(uid_t uid)
-{
-	struct passwd *pw = getpwuid(uid);
-
-	if (pw && pw->pw_name)
-		return xstrdup(pw->pw_name);
-	return xasprintf("uid %lu", (unsigned long)uid);
-}
-
-static size_t kept_total(const struct lock_sweep *s)
-{
-	size_t n = 0;
-
-	for (int f = 0; f < LOCK_FATE_COUNT; f++)
-		if (f != LOCK_REMOVED && f != LOCK_GONE)
-			n += s->count[f];
-	return n;
-}
-
-/* "3 held, 1 used recently" */
-static void kept_summary(struct strbuf *sb, const struct lock_sweep *s)
-{
-	bool first = true;
-
-	for (int f = 0; f < LOCK_FATE_COUNT; f++) {
-		if (f == LOCK_REMOVED || f == LOCK_GONE || !s->count[f])
-			continue;
-		strbuf_addf(sb, "%s%zu %s", first ? "" : ", ", s->count[f],
-			    reason_text((enum lock_fate)f));
-		first = false;
-	}
-}
-
-/* "owned by alice, bob" for the files we had no permission for. */
-static void owners(struct strbuf *sb, const struct lock_sweep *s)
-{
-	struct strlist names = STRLIST_INIT;
-
-	for (size_t i = 0; i < s->nr; i++) {
-		char *n;
-
-		if (s->items[i].fate != LOCK_KEPT_NO_PERM)
-			continue;
-		n = owner_name(s->items[i].uid);
-		if (!strlist_has(&names, n))
-			strlist_push(&names, n);
-		free(n);
-	}
-	for (size_t i = 0; i < names.nr; i++)
-		strbuf_addf(sb, "%s%s", i ? ", " : "", names.items[i]);
-	strlist_clear(&names);
-}
-
 /*
  * Files of fate f per owner, "alice 3, bob 1" (sorted by name), and the
  * number of owners. The cure for another user's 0644 lock is to remove
@@ -125,7 +42,7 @@ static size_t per_owner(struct strbuf *sb, json_t *obj,
 
 	for (size_t i = 0; i < s->nr; i++)
 		if (s->items[i].fate == f) {
-			char *who = owner_name(s->items[i].uid);
+			char *who = cmd_owner_name(s->items[i].uid);
 			if (!strlist_has(&names, who))
 				strlist_push(&names, who);
 			free(who);
@@ -134,7 +51,7 @@ static size_t per_owner(struct strbuf *sb, json_t *obj,
 	counts = xcalloc(names.nr ? names.nr : 1, sizeof(*counts));
 	for (size_t i = 0; i < s->nr; i++)
 		if (s->items[i].fate == f) {
-			char *who = owner_name(s->items[i].uid);
+			char *who = cmd_owner_name(s->items[i].uid);
 			for (size_t j = 0; j < names.nr; j++)
 				if (!strcmp(names.items[j], who))
 					counts[j]++;
@@ -160,7 +77,7 @@ static void print_human(const struct cl_opts *o, const struct lock_sweep *s,
 			size_t folders_removed)
 {
 	struct strbuf sb = STRBUF_INIT;
-	size_t kept = kept_total(s);
+	size_t kept = cmd_locks_kept(s);
 
 	if (o->verbose) {
 		for (size_t i = 0; i < s->nr; i++) {
@@ -171,14 +88,14 @@ static void print_human(const struct cl_opts *o, const struct lock_sweep *s,
 				       o->dry_run ? "would remove" : "removed",
 				       cmd_shown(it->path));
 			} else if (it->fate == LOCK_KEPT_NO_PERM) {
-				char *n = owner_name(it->uid);
+				char *n = cmd_owner_name(it->uid);
 				printf("kept    %s (no permission; owned by "
 				       "%s)\n",
 				       cmd_shown(it->path), cmd_shown(n));
 				free(n);
 			} else {
 				printf("kept    %s (%s)\n", cmd_shown(it->path),
-				       reason_text(it->fate));
+				       cmd_lock_reason(it->fate));
 			}
 		}
 		for (size_t i = 0; i < ts->skipped.nr; i++)
@@ -199,11 +116,11 @@ static void print_human(const struct cl_opts *o, const struct lock_sweep *s,
 		       o->dry_run ? "Would remove" : "Removed", sb.buf);
 	strbuf_reset(&sb);
 	if (kept) {
-		kept_summary(&sb, s);
+		cmd_locks_kept_summary(&sb, s);
 		printf("Kept %zu: %s\n", kept, sb.buf);
 		if (s->count[LOCK_KEPT_NO_PERM]) {
 			strbuf_reset(&sb);
-			owners(&sb, s);
+			cmd_locks_no_perm_owners(&sb, s);
 			printf("No permission for %zu lock file%s owned by "
 			       "%s\n",
 			       s->count[LOCK_KEPT_NO_PERM],
@@ -232,7 +149,8 @@ static json_t *report_json(const struct cl_opts *o, const struct lock_sweep *s,
 			    json_integer((json_int_t)folders_removed));
 	json_object_set_new(d, "removed",
 			    json_integer((json_int_t)s->count[LOCK_REMOVED]));
-	json_object_set_new(d, "kept", json_integer((json_int_t)kept_total(s)));
+	json_object_set_new(d, "kept",
+			    json_integer((json_int_t)cmd_locks_kept(s)));
 	for (int f = 0; f < LOCK_FATE_COUNT; f++)
 		if (f != LOCK_REMOVED && f != LOCK_GONE)
 			json_object_set_new(
@@ -255,7 +173,7 @@ static json_t *report_json(const struct cl_opts *o, const struct lock_sweep *s,
 		for (size_t i = 0; i < s->nr; i++) {
 			const struct lock_sweep_item *it = &s->items[i];
 			json_t *f = json_object();
-			char *n = owner_name(it->uid);
+			char *n = cmd_owner_name(it->uid);
 
 			json_object_set_new(f, "path",
 					    json_string_lossy(it->path));
@@ -392,13 +310,13 @@ static int cmd_clean_locks_exec(int argc, char **argv, struct mlxk_ctx *ctx)
 			strbuf_release(&q);
 			goto run;
 		}
-		kept_summary(&q, &s);
+		cmd_locks_kept_summary(&q, &s);
 		fprintf(stderr, "%zu lock file%s in %zu folder%s can go",
 			s.count[LOCK_REMOVED],
 			s.count[LOCK_REMOVED] == 1 ? "" : "s", ts.nr,
 			ts.nr == 1 ? "" : "s");
-		if (kept_total(&s))
-			fprintf(stderr, "; %zu stay (%s)", kept_total(&s),
+		if (cmd_locks_kept(&s))
+			fprintf(stderr, "; %zu stay (%s)", cmd_locks_kept(&s),
 				q.buf);
 		fprintf(stderr, ".\n");
 		lock_sweep_release(&s);

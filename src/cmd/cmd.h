@@ -9,10 +9,12 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 #include "api/model-json.h"
 #include "cache/cache.h"
 #include "cache/resolve.h"
+#include "lock/lock.h"
 #include "util/strlist.h"
 
 struct mlxk_ctx {
@@ -169,5 +171,17 @@ void cmd_warn_escorts(const struct strlist *given_up);
  * result stays valid for the next 7 calls: enough for one printf.
  */
 const char *cmd_shown(const char *s);
+
+/* A lock sweep's report (cmd/lock-report.c). */
+/* "held by a running process", "used recently", ... */
+const char *cmd_lock_reason(enum lock_fate f);
+/* A user's name, or "uid N"; a new string. */
+char *cmd_owner_name(uid_t uid);
+/* Lock files a sweep kept (neither removed nor already gone). */
+size_t cmd_locks_kept(const struct lock_sweep *s);
+/* "3 held by a running process, 1 used recently" */
+void cmd_locks_kept_summary(struct strbuf *sb, const struct lock_sweep *s);
+/* "alice, bob": owners of the lock files we had no permission for. */
+void cmd_locks_no_perm_owners(struct strbuf *sb, const struct lock_sweep *s);
 
 #endif
