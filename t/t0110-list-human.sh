@@ -49,7 +49,7 @@ test_expect_success '--all: every model, Clean and Framework columns' '
 	test_cmp expect out
 '
 
-test_expect_success '--all --health: healthy, healthy* and unhealthy' '
+test_expect_success '--all --health: healthy, healthy*, healthy? and unhealthy' '
 	. ./hashes &&
 	cat >expect <<-EOF &&
 	Name                        | Hash    | Size  | Modified   | Src   | Clean | Framework | Type        | Health
@@ -57,7 +57,7 @@ test_expect_success '--all --health: healthy, healthy* and unhealthy' '
 	Phi-3-mini-4k-instruct-4bit | $P | 4.2KB | 2024-01-02 | cache | —     | MLX       | chat        | healthy
 	org/broken                  | $B | 4.1KB | 2024-01-02 | cache | —     | PyTorch   | base        | unhealthy
 	org/pt                      | $T | 4.2KB | 2024-01-02 | cache | —     | PyTorch   | base        | healthy*
-	org/vis                     | $V | 4.2KB | 2024-01-02 | cache | —     | MLX       | chat+vision | healthy
+	org/vis                     | $V | 4.2KB | 2024-01-02 | cache | —     | MLX       | chat+vision | healthy?
 	4 models, 4 revisions, 16.7KB on disk
 	EOF
 	mlxk list --all --health >out &&
@@ -68,9 +68,9 @@ test_expect_success '--health alone keeps the compact columns' '
 	. ./hashes &&
 	cat >expect <<-EOF &&
 	Name                        | Hash    | Size  | Modified   | Src   | Type        | Health
-	----------------------------+---------+-------+------------+-------+-------------+--------
+	----------------------------+---------+-------+------------+-------+-------------+---------
 	Phi-3-mini-4k-instruct-4bit | $P | 4.2KB | 2024-01-02 | cache | chat        | healthy
-	org/vis                     | $V | 4.2KB | 2024-01-02 | cache | chat+vision | healthy
+	org/vis                     | $V | 4.2KB | 2024-01-02 | cache | chat+vision | healthy?
 	2 models, 2 revisions, 8.5KB on disk
 	EOF
 	mlxk list --health >out &&
@@ -81,12 +81,12 @@ test_expect_success '--verbose --health --all: full names, Integrity, Runtime, w
 	. ./hashes &&
 	cat >expect <<-EOF &&
 	Name                                      | Hash    | Size  | Modified   | Src   | Clean | Framework | Type        | Integrity | Runtime | Reason
-	------------------------------------------+---------+-------+------------+-------+-------+-----------+-------------+-----------+---------+------------------------
+	------------------------------------------+---------+-------+------------+-------+-------+-----------+-------------+-----------+---------+---------------------------
 	mlx-community/Phi-3-mini-4k-instruct-4bit | $P | 4.2KB | 2024-01-02 | cache | —     | MLX       | chat        | healthy   | yes     | -
 	org/broken                                | $B | 4.1KB | 2024-01-02 | cache | —     | PyTorch   | base        | unhealthy | no      | config.json missing
 	org/pt                                    | $T | 4.2KB | 2024-01-02 | cache | —     | PyTorch   | base        | healthy   | no      | Incompatible framework:
 	                                          |         |       |            |       |       |           |             |           |         | PyTorch
-	org/vis                                   | $V | 4.2KB | 2024-01-02 | cache | —     | MLX       | chat+vision | healthy   | yes     | -
+	org/vis                                   | $V | 4.2KB | 2024-01-02 | cache | —     | MLX       | chat+vision | healthy   | ?       | Needs mlx-vlm: not checked
 	4 models, 4 revisions, 16.7KB on disk
 	EOF
 	mlxk list --all --health --verbose >out &&

@@ -80,16 +80,16 @@ test_expect_success 'embedding encoders' '
 
 test_expect_success 'audio models' '
 	model org/whisper-tiny "{\"model_type\":\"whisper\",$Q}" &&
-	expect_rt whisper-tiny "True|None" &&
+	expect_rt whisper-tiny "None|Needs mlx-audio: not checked" &&
 	model org/voxtral-mini "{\"model_type\":\"voxtral\",$Q}" &&
 	expect_rt voxtral-mini "False|Audio model type '"'"'voxtral'"'"' not supported"
 '
 
-test_expect_success 'vision models get the text check' '
+test_expect_success 'vision models: the text check, then mlx-vlm is not checked' '
 	c=$(commit_for org/llava-x) &&
 	model org/llava-x "{\"model_type\":\"llava\",$Q}" &&
 	printf "{\"a\":1}" | add_file org/llava-x $c preprocessor_config.json >/dev/null &&
-	expect_rt llava-x "True|None" &&
+	expect_rt llava-x "None|Needs mlx-vlm: not checked" &&
 	c=$(commit_for org/vlm-odd) &&
 	model org/vlm-odd "{\"model_type\":\"odd_vl\",\"vision_config\":{\"a\":1},$Q}" &&
 	printf "{\"a\":1}" | add_file org/vlm-odd $c preprocessor_config.json >/dev/null &&
@@ -110,6 +110,20 @@ test_expect_success 'chat detection: template files and names' '
 	json_check out "{m[\"name\"]: m[\"model_type\"] for m in d[\"data\"][\"models\"]}[\"org/some-Instruct\"] == \"chat\"" &&
 	json_check out "{m[\"name\"]: m[\"model_type\"] for m in d[\"data\"][\"models\"]}[\"org/tokjson\"] == \"chat\"" &&
 	json_check out "{m[\"name\"]: m[\"model_type\"] for m in d[\"data\"][\"models\"]}[\"org/legacy\"] == \"base\""
+'
+
+test_expect_success 'an open verdict: shown, marked, and null in JSON only' '
+	mlxk list --health >out &&
+	grep "whisper-tiny .* healthy?\$" out &&
+	grep "llava-x .* healthy?\$" out &&
+	! grep exotic out &&
+	mlxk list --health --verbose >out &&
+	grep "^org/whisper-tiny .*| healthy  *| ?  *| Needs mlx-audio" out &&
+	mlxk show org/llava-x >out &&
+	grep "^Health: healthy (files OK, runtime not checked)\$" out &&
+	grep "^Reason: Needs mlx-vlm" out &&
+	mlxk show org/llava-x --json >out &&
+	json_check out "d[\"data\"][\"model\"][\"runtime_compatible\"] is None"
 '
 
 test_done

@@ -36,7 +36,9 @@ json_t *model_info_json(const struct model_info *mi)
 	json_object_set_new(o, "health",
 			    json_string(mi->healthy ? "healthy" : "unhealthy"));
 	json_object_set_new(o, "runtime_compatible",
-			    json_boolean(mi->runtime_compatible));
+			    mi->runtime_unknown
+				    ? json_null()
+				    : json_boolean(mi->runtime_compatible));
 	json_object_set_new(o, "reason",
 			    mi->reason ? json_string_lossy(mi->reason)
 				       : json_null());

@@ -221,7 +221,8 @@ static void select_rows(const struct list_opts *o, struct model_info *models,
 
 	for (size_t i = 0; i < *nr; i++) {
 		if (!o->json && !o->all &&
-		    !(models[i].healthy && models[i].runtime_compatible)) {
+		    !(models[i].healthy && (models[i].runtime_compatible ||
+					    models[i].runtime_unknown))) {
 			model_info_release(&models[i]);
 			continue;
 		}
@@ -319,10 +320,13 @@ static void print_human(const struct list_opts *o, struct model_info *models,
 		if (o->health && !long_health)
 			table_add(&t, !mi->healthy	       ? "unhealthy"
 				      : mi->runtime_compatible ? "healthy"
+				      : mi->runtime_unknown    ? "healthy?"
 							       : "healthy*");
 		if (long_health) {
 			table_add(&t, mi->healthy ? "healthy" : "unhealthy");
-			table_add(&t, mi->runtime_compatible ? "yes" : "no");
+			table_add(&t, mi->runtime_compatible ? "yes"
+				      : mi->runtime_unknown  ? "?"
+							     : "no");
 			strbuf_reset(&sb);
 			strbuf_addstr(&sb, mi->reason ? mi->reason : "-");
 			if (width(sb.buf) > REASON_MAX) {
@@ -705,7 +709,9 @@ const struct cmd_entry cmd_list_entry = {
 		"Framework\n"
 		"                    columns\n"
 		"  --health          add a Health column: healthy, healthy*\n"
-		"                    (files OK, not runnable) or unhealthy\n"
+		"                    (files OK, not runnable), healthy?\n"
+		"                    (needs mlx-vlm or mlx-audio, not\n"
+		"                    checked) or unhealthy\n"
 		"  --verbose         full names (keep mlx-community/), extra\n"
 		"                    columns; with --health: Integrity,\n"
 		"                    Runtime and Reason\n"

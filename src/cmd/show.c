@@ -148,9 +148,11 @@ static void print_human(const struct model_info *mi,
 	strbuf_reset(&sb);
 	human_age(&sb, mi->mtime, time(NULL));
 	printf("Modified: %s\n", sb.buf);
-	printf("Health: %s\n", !mi->healthy ? "unhealthy"
-			       : mi->runtime_compatible
-				       ? "healthy"
+	printf("Health: %s\n", !mi->healthy		? "unhealthy"
+			       : mi->runtime_compatible ? "healthy"
+			       : mi->runtime_unknown
+				       ? "healthy (files OK, runtime not "
+					 "checked)"
 				       : "healthy (files OK, runtime "
 					 "incompatible)");
 	if (mi->reason)

@@ -525,9 +525,17 @@ static bool legacy_only(const struct repo_rev *rev)
 	return legacy > 0;
 }
 
-bool health_runtime_check(struct repo_rev *rev, enum framework fw,
-			  const struct model_meta *m,
-			  const struct model_class *cls, struct strbuf *reason)
+/*
+ * Whether a Python package is installed is not something a C program can
+ * ask without running Python; the verdict is left open, not assumed.
+ */
+#define NOT_CHECKED(pkg) "Needs " pkg ": not checked"
+
+enum runtime_verdict health_runtime_check(struct repo_rev *rev,
+					  enum framework fw,
+					  const struct model_meta *m,
+					  const struct model_class *cls,
+					  struct strbuf *reason)
 {
 	const char *mt = cls->config_type;
 
@@ -536,38 +544,45 @@ bool health_runtime_check(struct repo_rev *rev, enum framework fw,
 	if (fw != FRAMEWORK_MLX) {
 		strbuf_addf(reason, "Incompatible framework: %s",
 			    framework_name(fw));
-		return false;
+		return RUNTIME_NO;
 	}
 	if (!strcmp(cls->model_type, "audio")) {
-		/* mlx-audio's STT models; assumed installed (see docs). */
-		if (mt && (!strcmp(mt, "whisper") || !strcmp(mt, "vibevoice")))
-			return true;
+		if (mt &&
+		    (!strcmp(mt, "whisper") || !strcmp(mt, "vibevoice"))) {
+			strbuf_addstr(reason, NOT_CHECKED("mlx-audio"));
+			return RUNTIME_UNKNOWN;
+		}
 		strbuf_addf(reason, "Audio model type '%s' not supported",
 			    mt ? mt : "");
-		return false;
+		return RUNTIME_NO;
 	}
 	if (cls->embed == EMBED_DECODER || cls->embed == EMBED_ENCODER)
-		return true;
+		return RUNTIME_YES;
 	if (cls->embed == EMBED_DECLARED) {
 		strbuf_addf(reason,
 			    "Embedding encoder not vendored: %s \xe2\x80\x94 "
 			    "use bge/e5 or Qwen3-Embedding",
 			    mt);
-		return false;
+		return RUNTIME_NO;
 	}
 	/* Text and vision models: what mlx-lm's loader would check. */
 	if (rev && legacy_only(rev)) {
 		strbuf_addstr(reason, "Legacy format not supported by mlx-lm");
-		return false;
+		return RUNTIME_NO;
 	}
 	if (!mt) {
 		strbuf_addstr(reason, "config.json missing model_type field");
-		return false;
+		return RUNTIME_NO;
 	}
 	if (!model_type_supported_by_mlx_lm(mt)) {
 		strbuf_addf(reason, "Model type '%s' not supported by mlx-lm",
 			    mt);
-		return false;
+		return RUNTIME_NO;
 	}
-	return true;
+	/* MLX-Knife runs vision models with mlx-vlm, if it imports. */
+	if (cls->caps & CAP_VISION) {
+		strbuf_addstr(reason, NOT_CHECKED("mlx-vlm"));
+		return RUNTIME_UNKNOWN;
+	}
+	return RUNTIME_YES;
 }

@@ -30,13 +30,25 @@ bool health_check(struct repo *r, struct repo_rev *rev, struct model_meta *m,
 /* True when a file name marks a partial download (*.partial, *.tmp). */
 bool health_is_partial_marker(const char *name);
 
+/* What the runtime check can say without running any Python. */
+enum runtime_verdict {
+	RUNTIME_NO,
+	RUNTIME_YES,
+	/* Runnable only with a package mlxk cannot look for (mlx-vlm,
+	 * mlx-audio): the reason says which. */
+	RUNTIME_UNKNOWN,
+};
+
 /*
- * Runtime compatibility with mlx-lm after the integrity check passed:
- * returns true, or false with reason set ("Incompatible framework: GGUF",
- * "Legacy format not supported by mlx-lm", ...).
+ * Runtime compatibility after the integrity check passed: RUNTIME_YES, or
+ * RUNTIME_NO with reason set ("Incompatible framework: GGUF", "Legacy
+ * format not supported by mlx-lm", ...), or RUNTIME_UNKNOWN with reason
+ * naming the package that decides.
  */
-bool health_runtime_check(struct repo_rev *rev, enum framework fw,
-			  const struct model_meta *m,
-			  const struct model_class *cls, struct strbuf *reason);
+enum runtime_verdict health_runtime_check(struct repo_rev *rev,
+					  enum framework fw,
+					  const struct model_meta *m,
+					  const struct model_class *cls,
+					  struct strbuf *reason);
 
 #endif

@@ -60,11 +60,14 @@ void model_inspect(struct repo *r, struct repo_rev *rev, struct model_info *mi,
 	if (!mi->healthy) {
 		mi->runtime_compatible = false;
 		mi->reason = xstrdup(mi->health_reason);
-	} else if (health_runtime_check(rev, mi->framework, &m, &cls, &why)) {
-		mi->runtime_compatible = true;
 	} else {
-		mi->runtime_compatible = false;
-		mi->reason = strbuf_detach(&why, NULL);
+		enum runtime_verdict v = health_runtime_check(
+			rev, mi->framework, &m, &cls, &why);
+
+		mi->runtime_compatible = v == RUNTIME_YES;
+		mi->runtime_unknown = v == RUNTIME_UNKNOWN;
+		if (v != RUNTIME_YES)
+			mi->reason = strbuf_detach(&why, NULL);
 	}
 	strbuf_release(&why);
 	if (out_meta)

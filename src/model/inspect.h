@@ -25,8 +25,9 @@ struct model_info {
 	char *model_type;
 	unsigned caps;
 	bool healthy;
-	char *health_reason; /* "Model is healthy", or why not */
-	bool runtime_compatible;
+	char *health_reason;	 /* "Model is healthy", or why not */
+	bool runtime_compatible; /* false when unknown, too */
+	bool runtime_unknown;	 /* JSON null: see health_runtime_check */
 	char *reason; /* first problem (integrity beats runtime), or NULL */
 	int quant_bits, quant_group; /* 0 when not quantized */
 	/* The whole repo, over all revisions (model_scan with usage). */
