@@ -54,12 +54,36 @@ test_expect_success 'stale .incomplete files: both namings, lock missing or free
 	E2=$(printf e2 | sha1sum | cut -d" " -f1) &&
 	head -c 700 /dev/zero >"$D/blobs/$E1.0123abcd.incomplete" &&
 	head -c 300 /dev/zero >"$D/blobs/$E2.incomplete" &&
+	backdate "$D/blobs/$E1.0123abcd.incomplete" 172800 &&
+	backdate "$D/blobs/$E2.incomplete" 172800 &&
 	mkdir -p "$CACHE/.locks/models--org--a" &&
 	touch "$CACHE/.locks/models--org--a/$E2.lock" &&
 	mlxk --json health --cache >j &&
+	test "$(cat_json j resumable_incomplete "[\"count\"]")" = 0 &&
 	test "$(cat_json j stale_incomplete "[\"count\"]")" = 2 &&
 	test "$(cat_json j stale_incomplete "[\"bytes\"]")" = 1000 &&
 	json_check j "sorted(i[\"detail\"] for i in d[\"data\"][\"cache\"][\"categories\"][\"stale_incomplete\"][\"items\"]) == [\"lock .locks/models--org--a/$E1.lock missing\", \"lock .locks/models--org--a/$E2.lock not held\"]"
+'
+
+test_expect_success 'a partial download changed within a day is resumable, not stale' '
+	D=$(repo_dir org/a) &&
+	E3=$(printf e3 | sha256sum | cut -d" " -f1) &&
+	head -c 400 /dev/zero >"$D/blobs/$E3.incomplete" &&
+	backdate "$D/blobs/$E3.incomplete" 82800 &&
+	mlxk --json health --cache >j &&
+	test "$(cat_json j stale_incomplete "[\"count\"]")" = 2 &&
+	test "$(cat_json j resumable_incomplete "[\"count\"]")" = 1 &&
+	test "$(cat_json j resumable_incomplete "[\"bytes\"]")" = 400 &&
+	test "$(cat_json j resumable_incomplete "[\"items\"][0][\"next\"]")" = "mlxk pull --force-resume org/a" &&
+	test "$(cat_json j stale_incomplete "[\"items\"][0][\"next\"]")" = "mlxk prune" &&
+	json_check j "d[\"data\"][\"cache\"][\"prunable_bytes\"] == 6000" &&
+	mlxk health --cache >out &&
+	test_grep "^stale .incomplete files: 2 (1.0KB)$" out &&
+	test_grep "^resumable partial downloads: 1 (400B)$" out &&
+	test_grep "^  models--org--a/blobs/$E3.incomplete (400B): lock .locks/models--org--a/$E3.lock missing$" out &&
+	test_grep "^  next: mlxk pull --force-resume org/a$" out &&
+	test_grep "^  next: mlxk prune$" out &&
+	rm "$D/blobs/$E3.incomplete"
 '
 
 test_expect_success 'an .incomplete file whose lock is held is an active download' '

@@ -18,6 +18,9 @@ setup() {
 	backdate "$D/blobs/$(printf orphan | sha256sum | cut -d" " -f1)" 7200 &&
 	head -c 700 /dev/zero >"$D/blobs/$E1.0123abcd.incomplete" &&
 	head -c 300 /dev/zero >"$D/blobs/$E2.incomplete" &&
+	# untouched for two days: stale, not a pull to resume
+	backdate "$D/blobs/$E1.0123abcd.incomplete" 172800 &&
+	backdate "$D/blobs/$E2.incomplete" 172800 &&
 	mkdir -p "$CACHE/.locks/models--org--a" "$CACHE/.locks/models--gone--x" &&
 	touch "$CACHE/.locks/models--gone--x/$E1.lock" "$CACHE/.locks/models--gone--x/$E2.lock" &&
 	mkdir -p "$D/.no_exist/$OLD" "$D/trees" &&
@@ -137,6 +140,27 @@ test_expect_success 'detached revisions go only with --detached' '
 	test_path_is_missing "$D/snapshots/$OLD" &&
 	test_path_is_missing "$D/blobs/$(cat "$TRASH/own")" &&
 	mlxk health --verify org/a >v
+'
+
+test_expect_success 'a partial download younger than a day stays, whatever --expire says' '
+	setup &&
+	D=$(repo_dir org/a) &&
+	E3=$(printf e3 | sha256sum | cut -d" " -f1) &&
+	head -c 400 /dev/zero >"$D/blobs/$E3.incomplete" &&
+	backdate "$D/blobs/$E3.incomplete" 82800 &&
+	touch "$CACHE/.locks/models--org--a/$E3.lock" &&
+	mlxk prune --dry-run >out &&
+	test_grep ! "$E3" out &&
+	mlxk --json prune --force --expire now >j &&
+	test_path_is_file "$D/blobs/$E3.incomplete" &&
+	test_path_is_missing "$D/blobs/$E2.incomplete" &&
+	json_check j "not any(\"$E3\" in i[\"path\"] for i in d[\"data\"][\"items\"])" &&
+	mlxk --json health --cache >h &&
+	json_check h "d[\"data\"][\"cache\"][\"categories\"][\"resumable_incomplete\"][\"count\"] == 1" &&
+	backdate "$D/blobs/$E3.incomplete" 90000 &&
+	mlxk prune --force >out &&
+	test_path_is_missing "$D/blobs/$E3.incomplete" &&
+	test_grep "^removed models--org--a/blobs/$E3.incomplete$" out
 '
 
 test_expect_success 'a stale .incomplete whose lock gets taken is kept' '

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "maint/delete.h"
@@ -1092,8 +1093,8 @@ out:
 
 enum delete_outcome delete_blob(struct cache *c, const char *folder,
 				const char *name, bool dry_run,
-				struct lock_grace *grace, uint64_t *bytes,
-				struct strbuf *err)
+				long long partial_age, struct lock_grace *grace,
+				uint64_t *bytes, struct strbuf *err)
 {
 	struct stat st;
 	char *etag, *lockname;
@@ -1209,6 +1210,18 @@ enum delete_outcome delete_blob(struct cache *c, const char *folder,
 			goto out;
 		}
 		if (pr == LOCK_HELD || pr == LOCK_NO_FLOCK) {
+			ret = DELETE_BUSY;
+			goto out;
+		}
+	}
+	if (names_is_incomplete(name) && partial_age > 0) {
+		/* Under the lock: has a pull written to it since the scan? */
+		struct stat now;
+
+		if (fstatat(bfd, name, &now, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    time(NULL) - now.st_mtime < partial_age) {
+			strbuf_reset(err);
+			strbuf_addstr(err, "a pull resumed it since the scan");
 			ret = DELETE_BUSY;
 			goto out;
 		}

@@ -166,11 +166,13 @@ const char *delete_kind_name(enum delete_kind k);
  * held: if a snapshot links to it now (huggingface_hub links an existing
  * blob without taking its lock), it stays and 2 is returned. The repo
  * folder and blobs/ are opened without following links: a repo folder
- * that is a symlink is refused.
+ * that is a symlink is refused. A .incomplete file changed less than
+ * partial_age seconds ago is looked at again under the lock and kept
+ * (DELETE_BUSY): a pull resumed it since the scan.
  */
 enum delete_outcome delete_blob(struct cache *c, const char *folder,
 				const char *name, bool dry_run,
-				struct lock_grace *grace, uint64_t *bytes,
-				struct strbuf *err);
+				long long partial_age, struct lock_grace *grace,
+				uint64_t *bytes, struct strbuf *err);
 
 #endif

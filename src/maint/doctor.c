@@ -20,6 +20,7 @@ static const struct {
 } cats[DOCTOR_NR] = {
 	{ "orphan_blobs", "orphan blobs" },
 	{ "stale_incomplete", "stale .incomplete files" },
+	{ "resumable_incomplete", "resumable partial downloads" },
 	{ "dangling_links", "dangling links" },
 	{ "bad_refs", "bad refs" },
 	{ "detached_revisions", "detached revisions" },
@@ -166,6 +167,8 @@ static void scan_incomplete(struct cache *c, struct repo *r,
 			  ? fs_open_path_at(c->fd, rel, O_RDONLY | O_DIRECTORY)
 			  : -1;
 
+	time_t now = time(NULL);
+
 	free(rel);
 	for (size_t i = 0; i < r->incomplete.nr; i++) {
 		const char *name = r->incomplete.items[i];
@@ -184,13 +187,21 @@ static void scan_incomplete(struct cache *c, struct repo *r,
 		if ((p == LOCK_FREE || p == LOCK_MISSING) &&
 		    fstatat(r->blobs_fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
 		    S_ISREG(st.st_mode)) {
-			it = add_item(rep, DOCTOR_INCOMPLETE, r->folder,
+			/* An interrupted pull: resumable for a day, then
+			 * stale (prune's). */
+			enum doctor_cat cat =
+				now - st.st_mtime >= DOCTOR_PARTIAL_STALE_AGE
+					? DOCTOR_INCOMPLETE
+					: DOCTOR_RESUMABLE;
+
+			it = add_item(rep, cat, r->folder,
 				      xasprintf("%s/blobs/%s", r->folder, name),
 				      name, (uint64_t)st.st_size);
+			it->mtime = st.st_mtime;
 			it->detail = xasprintf(
 				"lock .locks/%s/%s %s", r->folder, lock,
 				p == LOCK_FREE ? "not held" : "missing");
-			rep->bytes[DOCTOR_INCOMPLETE] += (uint64_t)st.st_size;
+			rep->bytes[cat] += (uint64_t)st.st_size;
 		}
 		free(lock);
 		free(etag);

@@ -23,7 +23,11 @@
 
 enum doctor_cat {
 	DOCTOR_ORPHAN_BLOB, /* in blobs/, linked by no snapshot */
-	DOCTOR_INCOMPLETE,  /* .incomplete whose lock nobody holds */
+	/* .incomplete whose lock is free or missing, untouched for a day */
+	DOCTOR_INCOMPLETE,
+	/* .incomplete whose lock is free or missing, changed within a day:
+	 * pull --force-resume continues it; prune leaves it alone */
+	DOCTOR_RESUMABLE,
 	DOCTOR_DANGLING,    /* snapshot link to a missing blob / outside */
 	DOCTOR_BAD_REF,	    /* ref to a missing snapshot, or not exact */
 	DOCTOR_DETACHED,    /* revision no ref points to */
@@ -87,6 +91,13 @@ const char *doctor_cat_title(enum doctor_cat cat);
  * Returns the current time when it cannot be read (keep it).
  */
 time_t doctor_snapshot_mtime(int repo_fd, const char *commit);
+
+/*
+ * Seconds a partial download (blobs/ *.incomplete) whose lock nobody holds
+ * must stay untouched before it counts as stale, and prune may remove it:
+ * until then it is an interrupted pull that --force-resume continues.
+ */
+#define DOCTOR_PARTIAL_STALE_AGE (24 * 60 * 60)
 
 /* Default age (seconds) an orphan or detached revision must reach before
  * prune removes it, as "git prune --expire". */

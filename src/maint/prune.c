@@ -38,9 +38,9 @@ static void prune_blob(struct cache *c, struct prune_item *a, bool dry_run,
 {
 	struct strbuf err = STRBUF_INIT;
 	uint64_t bytes = 0;
-	enum delete_outcome r =
-		delete_blob(c, a->item->folder, a->item->name, dry_run,
-			    dry_run ? NULL : grace, &bytes, &err);
+	enum delete_outcome r = delete_blob(
+		c, a->item->folder, a->item->name, dry_run,
+		DOCTOR_PARTIAL_STALE_AGE, dry_run ? NULL : grace, &bytes, &err);
 
 	if (r == DELETE_BUSY) {
 		a->state = PRUNE_BUSY;
