@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <jansson.h>
@@ -404,6 +405,54 @@ static json_t *fix_json(const struct perms_report *fix)
 	return o;
 }
 
+/*
+ * The command that clears an item, or NULL (fix by hand). Each one was
+ * checked to work: prune removes garbage (orphans and detached revisions
+ * only once --expire allows), pull rewrites a ref and fetches what a
+ * revision lacks, resuming a partial download.
+ */
+static char *item_next(const struct doctor_item *it)
+{
+	bool young =
+		it->mtime && time(NULL) - it->mtime < DOCTOR_EXPIRE_DEFAULT;
+	char *name, *next = NULL;
+
+	switch (it->cat) {
+	case DOCTOR_ORPHAN_BLOB:
+		return xstrdup(young ? "mlxk prune --expire now"
+				     : "mlxk prune");
+	case DOCTOR_DETACHED:
+		return xstrdup(young ? "mlxk prune --detached --expire now"
+				     : "mlxk prune --detached");
+	case DOCTOR_INCOMPLETE:
+	case DOCTOR_LOCK_FOLDER:
+	case DOCTOR_NO_EXIST:
+	case DOCTOR_TREE:
+	case DOCTOR_TEMP:
+		return xstrdup("mlxk prune");
+	case DOCTOR_PERMISSION:
+		return it->cure ? xstrdup(it->cure) : NULL;
+	case DOCTOR_RESUMABLE:
+	case DOCTOR_DANGLING:
+	case DOCTOR_BAD_REF:
+		break;
+	default:
+		return NULL;
+	}
+	/* pull fetches models only. */
+	if (!it->folder || strncmp(it->folder, "models--", 8) ||
+	    !(name = cache_folder_to_name(it->folder)))
+		return NULL;
+	if (it->cat == DOCTOR_RESUMABLE ||
+	    (it->cat == DOCTOR_BAD_REF && !strcmp(it->name, "main")))
+		next = xasprintf("mlxk pull --force-resume %s", name);
+	else
+		next = xasprintf("mlxk pull --force-resume %s@%s", name,
+				 it->name);
+	free(name);
+	return next;
+}
+
 static uint64_t prunable_bytes(const struct doctor_report *rep)
 {
 	return rep->bytes[DOCTOR_ORPHAN_BLOB] + rep->bytes[DOCTOR_INCOMPLETE] +
@@ -441,6 +490,15 @@ static json_t *cache_json(const struct cache *c,
 				e, "detail",
 				it->detail ? json_string_lossy(it->detail)
 					   : json_null());
+			{
+				char *next = item_next(it);
+
+				json_object_set_new(
+					e, "next",
+					next ? json_string_lossy(next)
+					     : json_null());
+				free(next);
+			}
 			if (k == DOCTOR_PERMISSION) {
 				json_object_set_new(
 					e, "owner",
@@ -527,10 +585,33 @@ static void print_fix(const struct perms_report *fix)
 		printf("  ... and %zu more\n", shown - SHOW_LIMIT);
 }
 
+/* The next step every item of category k shares, or NULL. */
+static char *category_next(const struct doctor_report *rep, int k)
+{
+	char *same = NULL;
+
+	for (size_t i = 0; i < rep->nr; i++) {
+		char *next;
+
+		if ((int)rep->items[i].cat != k)
+			continue;
+		next = item_next(&rep->items[i]);
+		if (!next || (same && strcmp(same, next))) {
+			free(next);
+			free(same);
+			return NULL;
+		}
+		free(same);
+		same = next;
+	}
+	return same;
+}
+
 static void print_cache(const struct cache *c, const struct doctor_report *rep)
 {
 	struct strbuf sb = STRBUF_INIT;
 	bool any = false;
+	char *same;
 
 	printf("Cache %s: %zu repos%s\n", cmd_shown(c->root), rep->repos,
 	       rep->perms.shared ? " (shared)" : "");
@@ -548,8 +629,10 @@ static void print_cache(const struct cache *c, const struct doctor_report *rep)
 		    k != DOCTOR_SHAPE && k != DOCTOR_BAD_REF)
 			printf(" (%s)", sb.buf);
 		printf("\n");
+		same = category_next(rep, k);
 		for (size_t i = 0; i < rep->nr; i++) {
 			const struct doctor_item *it = &rep->items[i];
+			char *next;
 
 			if ((int)it->cat != k || ++shown > SHOW_LIMIT)
 				continue;
@@ -569,9 +652,16 @@ static void print_cache(const struct cache *c, const struct doctor_report *rep)
 			printf("\n");
 			if (k == DOCTOR_PERMISSION && it->cure)
 				printf("    cure: %s\n", it->cure);
+			else if (!same && (next = item_next(it))) {
+				printf("    next: %s\n", cmd_shown(next));
+				free(next);
+			}
 		}
 		if (shown > SHOW_LIMIT)
 			printf("  ... and %zu more\n", shown - SHOW_LIMIT);
+		if (same && k != DOCTOR_PERMISSION)
+			printf("  next: %s\n", cmd_shown(same));
+		free(same);
 	}
 	for (size_t i = 0; i < rep->warnings.nr; i++)
 		printf("warning: %s\n", cmd_shown(rep->warnings.items[i]));

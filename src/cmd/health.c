@@ -24,6 +24,9 @@ struct entry {
 	bool healthy;
 	char *reason;
 	char *target; /* what the next steps name: NAME or NAME@REV */
+	/* Refs only pull can repair (not a commit, trailing whitespace, a
+	 * missing snapshot), when they are all that is wrong. */
+	struct strlist bad_refs;
 };
 
 struct report {
@@ -41,6 +44,25 @@ static void report_add(struct report *rep, const struct model_info *mi)
 	e->healthy = mi->healthy;
 	e->reason = xstrdup(mi->health_reason ? mi->health_reason : "");
 	e->target = xstrdup(mi->name);
+	memset(&e->bad_refs, 0, sizeof(e->bad_refs));
+}
+
+/*
+ * The refs pull rewrites: one that is not exactly a commit hash, or names
+ * a snapshot that is gone. Only when they are the whole reason: a damaged
+ * snapshot is reported (and repaired) first.
+ */
+static void note_bad_refs(struct entry *e, struct repo *r)
+{
+	if (e->healthy || strncmp(e->reason, "ref '", 5))
+		return;
+	for (size_t i = 0; i < r->nr_refs; i++) {
+		const struct repo_ref *ref = &r->refs[i];
+
+		if (!ref->commit || !ref->exact ||
+		    !repo_rev_by_commit(r, ref->commit))
+			strlist_push(&e->bad_refs, ref->name);
+	}
 }
 
 /*
@@ -50,6 +72,22 @@ static void report_add(struct report *rep, const struct model_info *mi)
 static void next_steps(const struct entry *e, struct strlist *out)
 {
 	struct strbuf sb = STRBUF_INIT;
+
+	/* A bad ref: pull at that ref writes it afresh (and fetches the
+	 * snapshot it names); rm MODEL@REF cannot resolve it. */
+	for (size_t i = 0; i < e->bad_refs.nr; i++) {
+		const char *ref = e->bad_refs.items[i];
+
+		strbuf_reset(&sb);
+		strbuf_addf(&sb, "mlxk pull --force-resume %s", e->name);
+		if (strcmp(ref, "main"))
+			strbuf_addf(&sb, "@%s", ref);
+		strlist_push(out, sb.buf);
+	}
+	if (e->bad_refs.nr) {
+		strbuf_release(&sb);
+		return;
+	}
 
 	strbuf_addf(&sb, "mlxk pull --force-resume %s", e->target);
 	strlist_push(out, sb.buf);
@@ -65,6 +103,7 @@ static void report_clear(struct report *rep)
 		free(rep->items[i].name);
 		free(rep->items[i].reason);
 		free(rep->items[i].target);
+		strlist_clear(&rep->items[i].bad_refs);
 	}
 	free(rep->items);
 	memset(rep, 0, sizeof(*rep));
@@ -95,6 +134,7 @@ static int check_folder(struct cache *c, const char *folder, const char *rev,
 	}
 	model_inspect(&r, rev ? sel : repo_current(&r), &mi, NULL);
 	report_add(rep, &mi);
+	note_bad_refs(&rep->items[rep->nr - 1], &r);
 	if (rev) {
 		struct entry *e = &rep->items[rep->nr - 1];
 
@@ -185,8 +225,16 @@ static void report_human(const struct report *rep)
 				next_steps(e, &cmds);
 				printf("          next: %s",
 				       strbuf_printable(&name, cmds.items[0]));
-				printf(", or remove it: %s\n",
-				       strbuf_printable(&name, cmds.items[1]));
+				for (size_t k = 1;
+				     e->bad_refs.nr && k < cmds.nr; k++)
+					printf("; %s",
+					       strbuf_printable(&name,
+								cmds.items[k]));
+				if (!e->bad_refs.nr)
+					printf(", or remove it: %s",
+					       strbuf_printable(&name,
+								cmds.items[1]));
+				printf("\n");
 				strlist_clear(&cmds);
 			}
 		}
