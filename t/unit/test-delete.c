@@ -259,7 +259,7 @@ static void test_delete(void)
 	       "refused without force");
 	ok(there("models--o--m/refs/main"), "nothing deleted");
 	ok(delete_blob(&c, "models--o--m", "only2.abcdef12.incomplete", false,
-		       NULL, &bytes, &err) == DELETE_BUSY,
+		       0, NULL, &bytes, &err) == DELETE_BUSY,
 	   "delete_blob refuses a busy .incomplete");
 	o.force = true;
 	is_int(delete_execute(&c, &p, &o, &err), DELETE_DONE,
@@ -276,7 +276,11 @@ static void test_delete(void)
 	close(holder);
 
 	ok(delete_blob(&c, "models--o--m", "only2.abcdef12.incomplete", false,
-		       NULL, &bytes, &err) == DELETE_DONE &&
+		       86400, NULL, &bytes, &err) == DELETE_BUSY &&
+		   there("models--o--m/blobs/only2.abcdef12.incomplete"),
+	   "delete_blob keeps a free .incomplete written within partial_age");
+	ok(delete_blob(&c, "models--o--m", "only2.abcdef12.incomplete", false,
+		       0, NULL, &bytes, &err) == DELETE_DONE &&
 		   bytes == 7,
 	   "delete_blob removes a free .incomplete");
 	ok(delete_plan_repo(&c, "models--o--m", &p, &err) == 0, "plan repo");
