@@ -22,6 +22,7 @@
 #include "util/jsonout.h"
 #include "util/msg.h"
 #include "util/stop.h"
+#include "util/term.h"
 #include "util/xalloc.h"
 #include "version.h"
 #include "util/banned.h"
@@ -299,6 +300,7 @@ int main(int argc, char **argv)
 	char **cmd_argv;
 	int i, status, cmd_argc;
 
+	term_init();
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i];
 

@@ -39,10 +39,10 @@ test_expect_success '--all: every model, Clean and Framework columns' '
 	cat >expect <<-EOF &&
 	Name                        | Hash    | Size  | Modified   | Src   | Clean | Framework | Type
 	----------------------------+---------+-------+------------+-------+-------+-----------+------------
-	Phi-3-mini-4k-instruct-4bit | $P | 4.2KB | 2024-01-02 | cache | —     | MLX       | chat
-	org/broken                  | $B | 4.1KB | 2024-01-02 | cache | —     | PyTorch   | base
-	org/pt                      | $T | 4.2KB | 2024-01-02 | cache | —     | PyTorch   | base
-	org/vis                     | $V | 4.2KB | 2024-01-02 | cache | —     | MLX       | chat+vision
+	Phi-3-mini-4k-instruct-4bit | $P | 4.2KB | 2024-01-02 | cache | -     | MLX       | chat
+	org/broken                  | $B | 4.1KB | 2024-01-02 | cache | -     | PyTorch   | base
+	org/pt                      | $T | 4.2KB | 2024-01-02 | cache | -     | PyTorch   | base
+	org/vis                     | $V | 4.2KB | 2024-01-02 | cache | -     | MLX       | chat+vision
 	4 models, 4 revisions, 16.7KB on disk
 	EOF
 	mlxk list --all >out &&
@@ -54,10 +54,10 @@ test_expect_success '--all --health: healthy, healthy*, healthy? and unhealthy' 
 	cat >expect <<-EOF &&
 	Name                        | Hash    | Size  | Modified   | Src   | Clean | Framework | Type        | Health
 	----------------------------+---------+-------+------------+-------+-------+-----------+-------------+----------
-	Phi-3-mini-4k-instruct-4bit | $P | 4.2KB | 2024-01-02 | cache | —     | MLX       | chat        | healthy
-	org/broken                  | $B | 4.1KB | 2024-01-02 | cache | —     | PyTorch   | base        | unhealthy
-	org/pt                      | $T | 4.2KB | 2024-01-02 | cache | —     | PyTorch   | base        | healthy*
-	org/vis                     | $V | 4.2KB | 2024-01-02 | cache | —     | MLX       | chat+vision | healthy?
+	Phi-3-mini-4k-instruct-4bit | $P | 4.2KB | 2024-01-02 | cache | -     | MLX       | chat        | healthy
+	org/broken                  | $B | 4.1KB | 2024-01-02 | cache | -     | PyTorch   | base        | unhealthy
+	org/pt                      | $T | 4.2KB | 2024-01-02 | cache | -     | PyTorch   | base        | healthy*
+	org/vis                     | $V | 4.2KB | 2024-01-02 | cache | -     | MLX       | chat+vision | healthy?
 	4 models, 4 revisions, 16.7KB on disk
 	EOF
 	mlxk list --all --health >out &&
@@ -82,11 +82,11 @@ test_expect_success '--verbose --health --all: full names, Integrity, Runtime, w
 	cat >expect <<-EOF &&
 	Name                                      | Hash    | Size  | Modified   | Src   | Clean | Framework | Type        | Integrity | Runtime | Reason
 	------------------------------------------+---------+-------+------------+-------+-------+-----------+-------------+-----------+---------+---------------------------
-	mlx-community/Phi-3-mini-4k-instruct-4bit | $P | 4.2KB | 2024-01-02 | cache | —     | MLX       | chat        | healthy   | yes     | -
-	org/broken                                | $B | 4.1KB | 2024-01-02 | cache | —     | PyTorch   | base        | unhealthy | no      | config.json missing
-	org/pt                                    | $T | 4.2KB | 2024-01-02 | cache | —     | PyTorch   | base        | healthy   | no      | Incompatible framework:
+	mlx-community/Phi-3-mini-4k-instruct-4bit | $P | 4.2KB | 2024-01-02 | cache | -     | MLX       | chat        | healthy   | yes     | -
+	org/broken                                | $B | 4.1KB | 2024-01-02 | cache | -     | PyTorch   | base        | unhealthy | no      | config.json missing
+	org/pt                                    | $T | 4.2KB | 2024-01-02 | cache | -     | PyTorch   | base        | healthy   | no      | Incompatible framework:
 	                                          |         |       |            |       |       |           |             |           |         | PyTorch
-	org/vis                                   | $V | 4.2KB | 2024-01-02 | cache | —     | MLX       | chat+vision | healthy   | ?       | Needs mlx-vlm: not checked
+	org/vis                                   | $V | 4.2KB | 2024-01-02 | cache | -     | MLX       | chat+vision | healthy   | ?       | Needs mlx-vlm: not checked
 	4 models, 4 revisions, 16.7KB on disk
 	EOF
 	mlxk list --all --health --verbose >out &&

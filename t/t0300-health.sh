@@ -20,10 +20,10 @@ test_expect_success 'setup' '
 test_expect_success 'human: summary, healthy first, em dash, next step, exit 1' '
 	cat >expect <<-\EOF &&
 	Summary: total 4, healthy 3, unhealthy 1
-	healthy   org/a-good — Multi-file model complete
-	healthy   org/b-good — Model is healthy
-	healthy   org/d-pt — Model is healthy
-	unhealthy org/c-bad — config.json missing
+	healthy   org/a-good - Multi-file model complete
+	healthy   org/b-good - Model is healthy
+	healthy   org/d-pt - Model is healthy
+	unhealthy org/c-bad - config.json missing
 	          next: mlxk pull --force-resume org/c-bad, or remove it: mlxk rm org/c-bad
 	EOF
 	test_expect_code 1 mlxk health >out &&
@@ -37,7 +37,7 @@ test_expect_success 'all healthy: exit 0' '
 '
 
 test_expect_success 'one model: no summary line' '
-	printf "%s\n" "unhealthy org/c-bad — config.json missing" \
+	printf "%s\n" "unhealthy org/c-bad - config.json missing" \
 		"          next: mlxk pull --force-resume org/c-bad, or remove it: mlxk rm org/c-bad" >expect &&
 	test_expect_code 1 mlxk health c-bad >out &&
 	test_cmp expect out
@@ -76,9 +76,9 @@ test_expect_success '@rev is honoured (bug 4.1.6)' '
 	rm "$(repo_dir org/rev)/snapshots/$bad/config.json" &&
 	make_model org/rev $good &&
 	mlxk health org/rev >out &&
-	test_grep "^healthy   org/rev — Model is healthy$" out &&
+	test_grep "^healthy   org/rev - Model is healthy$" out &&
 	test_expect_code 1 mlxk health org/rev@$(echo $bad | cut -c1-7) >out &&
-	test_grep "^unhealthy org/rev — config.json missing$" out &&
+	test_grep "^unhealthy org/rev - config.json missing$" out &&
 	test_grep "next: mlxk pull --force-resume org/rev@$(echo $bad | cut -c1-7), or remove it: mlxk rm org/rev@$(echo $bad | cut -c1-7)$" out &&
 	set_ref org/rev v0 $bad &&
 	test_expect_code 1 mlxk health org/rev@v0 --json >out &&

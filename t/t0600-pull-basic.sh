@@ -23,7 +23,7 @@ R="$CACHE/models--org--model"
 
 test_expect_success 'pull downloads every file into the hub layout' '
 	mlxk pull org/model >out 2>err &&
-	test_grep "^pull: org/model — Downloaded 5 file(s)" out &&
+	test_grep "^pull: org/model - Downloaded 5 file(s)" out &&
 	test_path_is_dir "$R/snapshots/$MAIN" &&
 	printf "%s" "$MAIN" >expect && test_cmp expect "$R/refs/main" &&
 	for f in config.json model.safetensors sub/dir/weights.bin README.md tokenizer.json; do

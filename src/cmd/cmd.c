@@ -13,6 +13,7 @@
 #include "util/stop.h"
 #include "util/strbuf.h"
 #include "util/strlist.h"
+#include "util/term.h"
 #include "util/banned.h"
 
 /* Help fits 80 columns: a long usage line wraps between words, under
@@ -237,6 +238,15 @@ void cmd_catch_interrupts(void)
 	 * instead, and stdout is checked at exit.
 	 */
 	signal(SIGPIPE, SIG_IGN);
+}
+
+const char *cmd_state_colour(const char *state)
+{
+	if (!strcmp(state, "healthy"))
+		return TERM_GREEN;
+	if (!strcmp(state, "unhealthy"))
+		return TERM_RED;
+	return TERM_YELLOW;
 }
 
 const char *cmd_shown(const char *s)

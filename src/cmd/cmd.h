@@ -92,6 +92,12 @@ int cmd_open_cache(struct mlxk_ctx *ctx, const char *command, bool json,
  */
 int cmd_resolve_failed(const struct cmd_entry *e, bool json, const char *spec,
 		       struct resolved *res, struct json_t *data);
+/*
+ * The colour (an SGR sequence) of a health state in human output:
+ * "healthy" green, "unhealthy" red, any other state (a warning such as
+ * list's "healthy*") yellow. Use only when term_colour(STDOUT_FILENO).
+ */
+const char *cmd_state_colour(const char *state);
 /* True if both stdin and stderr are terminals: a person can answer. */
 bool cmd_interactive(void);
 /*

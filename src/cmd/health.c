@@ -5,6 +5,7 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cmd/cmd.h"
 #include "model/inspect.h"
@@ -14,6 +15,7 @@
 #include "util/jsonout.h"
 #include "util/msg.h"
 #include "util/stop.h"
+#include "util/term.h"
 #include "util/xalloc.h"
 #include "util/banned.h"
 
@@ -202,6 +204,7 @@ static void report_human(const struct report *rep)
 {
 	struct strbuf name = STRBUF_INIT, reason = STRBUF_INIT;
 	size_t ok = 0;
+	bool colour = term_colour(STDOUT_FILENO);
 
 	for (size_t i = 0; i < rep->nr; i++)
 		ok += rep->items[i].healthy;
@@ -212,12 +215,17 @@ static void report_human(const struct report *rep)
 	for (int pass = 1; pass >= 0; pass--)
 		for (size_t i = 0; i < rep->nr; i++) {
 			const struct entry *e = &rep->items[i];
+			const char *word = e->healthy ? "healthy" : "unhealthy";
 
 			if (e->healthy != (bool)pass)
 				continue;
-			printf("%-9s %s \xe2\x80\x94 %s\n",
-			       e->healthy ? "healthy" : "unhealthy",
+
+			printf("%s%s%s%*s %s %s %s\n",
+			       colour ? cmd_state_colour(word) : "", word,
+			       colour ? TERM_RESET : "",
+			       (int)(9 - strlen(word)), "",
 			       strbuf_printable(&name, e->name),
+			       term_text("\xe2\x80\x94", "-"),
 			       strbuf_printable(&reason, e->reason));
 			if (!e->healthy) {
 				struct strlist cmds = STRLIST_INIT;

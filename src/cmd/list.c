@@ -3,10 +3,12 @@
  * table for people or as the JSON API's model objects.
  */
 #include <getopt.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cache/names.h"
 #include "cache/repo.h"
@@ -16,6 +18,7 @@
 #include "util/humanize.h"
 #include "util/jsonout.h"
 #include "util/msg.h"
+#include "util/term.h"
 #include "util/xalloc.h"
 #include "util/banned.h"
 
@@ -70,6 +73,9 @@ static size_t width(const char *s)
 struct table {
 	size_t ncols;
 	struct strlist cells; /* row-major, header first */
+	/* The Health column, coloured on a terminal; SIZE_MAX: none. */
+	size_t state_col;
+	bool colour;
 };
 
 static void table_add(struct table *t, const char *cell)
@@ -100,7 +106,13 @@ static void table_print(struct table *t)
 
 			if (c)
 				strbuf_addstr(&line, " | ");
-			strbuf_addstr(&line, cell);
+			/* Only the word: the padding stays out of the SGR. */
+			if (t->colour && r && c == t->state_col && *cell)
+				strbuf_addf(&line, "%s%s%s",
+					    cmd_state_colour(cell), cell,
+					    TERM_RESET);
+			else
+				strbuf_addstr(&line, cell);
 			for (size_t k = width(cell); k < w[c]; k++)
 				strbuf_addch(&line, ' ');
 		}
@@ -257,7 +269,8 @@ static void print_human(const struct list_opts *o, struct model_info *models,
 	uint64_t total = 0;
 	size_t revs = 0;
 	bool long_health = o->health && o->verbose;
-	struct table t = { 0, STRLIST_INIT };
+	struct table t = { 0, STRLIST_INIT, SIZE_MAX,
+			   term_colour(STDOUT_FILENO) };
 	time_t now = time(NULL);
 	size_t shown = 0;
 
@@ -280,6 +293,8 @@ static void print_human(const struct list_opts *o, struct model_info *models,
 			continue;
 		if (i >= 10 && !long_health)
 			continue;
+		if (i == 9 || i == 10)
+			t.state_col = t.ncols;
 		table_add(&t, head[i]);
 		t.ncols++;
 	}
@@ -441,7 +456,7 @@ static void print_revisions_human(const struct list_opts *o,
 				  const struct rev_row *rows, size_t nr,
 				  uint64_t total)
 {
-	struct table t = { 5, STRLIST_INIT };
+	struct table t = { 5, STRLIST_INIT, SIZE_MAX, false };
 	struct strbuf sb = STRBUF_INIT;
 	time_t now = time(NULL);
 	const char *head[] = { "Name", "Revision", "Size", "Modified", "Refs" };

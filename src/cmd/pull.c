@@ -21,6 +21,7 @@
 #include "util/msg.h"
 #include "util/progress.h"
 #include "util/stop.h"
+#include "util/term.h"
 #include "util/xalloc.h"
 #include "util/banned.h"
 
@@ -77,8 +78,8 @@ static int report(struct pull *p, int code, const char *status,
 		if (etype)
 			error("%s", msg);
 		else if (!p->quiet)
-			printf("pull: %s — %s\n", cmd_shown(p->name),
-			       cmd_shown(msg));
+			printf("pull: %s %s %s\n", cmd_shown(p->name),
+			       term_text("\xe2\x80\x94", "-"), cmd_shown(msg));
 	}
 	return code;
 }

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "util/strbuf.h"
+#include "util/term.h"
 #include "util/xalloc.h"
 #include "util/banned.h"
 
@@ -202,12 +203,47 @@ size_t utf8_seq_len(const unsigned char *s)
 	return 0;
 }
 
+/*
+ * ASCII stand-ins for the punctuation mlxk's own messages use (MLX-Knife's
+ * reasons have an em dash); any other non-ASCII character is escaped.
+ */
+static const char *ascii_for(const unsigned char *p, size_t n)
+{
+	static const struct {
+		const char *utf8, *ascii;
+	} map[] = {
+		{ "\xe2\x80\x94", "-" },   /* em dash */
+		{ "\xe2\x80\x93", "-" },   /* en dash */
+		{ "\xe2\x80\xa6", "..." }, /* ellipsis */
+		{ "\xe2\x86\x92", "->" },  /* right arrow */
+		{ "\xc3\x97", "x" },	   /* multiplication sign */
+	};
+
+	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (strlen(map[i].utf8) == n && !memcmp(map[i].utf8, p, n))
+			return map[i].ascii;
+	return NULL;
+}
+
 void strbuf_add_printable(struct strbuf *sb, const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
+	bool ascii = !term_utf8();
 
 	while (*p) {
 		size_t n = utf8_seq_len(p);
+
+		/*
+		 * Outside a UTF-8 locale every byte of a name that is not
+		 * ASCII is shown as '?', as ls -q does.
+		 */
+		if (ascii && *p >= 0x80) {
+			const char *a = n ? ascii_for(p, n) : NULL;
+
+			strbuf_addstr(sb, a ? a : "?");
+			p += a ? n : 1;
+			continue;
+		}
 
 		/* C0 controls, DEL and C1 controls (U+0080..U+009F). */
 		if (!n || *p < 0x20 || *p == 0x7f ||

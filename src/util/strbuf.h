@@ -48,7 +48,9 @@ size_t utf8_seq_len(const unsigned char *s);
 /*
  * Append s for a terminal: control characters (C0, DEL, C1) and bytes
  * that are not UTF-8 become '?', so a hostile name cannot send escape
- * sequences or break a line.
+ * sequences or break a line. Outside a UTF-8 locale (util/term.h) every
+ * other non-ASCII byte becomes '?' too, but for a few punctuation marks
+ * that have ASCII stand-ins ("-", "...", "->").
  */
 void strbuf_add_printable(struct strbuf *sb, const char *s);
 /*
