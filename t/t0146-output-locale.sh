@@ -52,7 +52,7 @@ test_expect_success 'LANG=C: list, health and pull print ASCII only' '
 	test_grep "^unhealthy org/plain - config.json missing" health.out &&
 	in_locale "" "" C "$MLXK_BIN" pull org/model >pull.out 2>pull.err &&
 	no_8bit pull.out && no_8bit pull.err &&
-	test_grep "^pull: org/model - Model org/model already exists in cache" pull.out
+	test_grep "^pull: org/model - Model org/model already exists in cache -> /" pull.out
 '
 
 test_expect_success 'a UTF-8 locale passes valid UTF-8 through, still escapes bad bytes' '
@@ -62,7 +62,7 @@ test_expect_success 'a UTF-8 locale passes valid UTF-8 through, still escapes ba
 	test_expect_code 1 in_locale "" "" $UTF8 "$MLXK_BIN" health >health.out &&
 	test_grep "^unhealthy org/plain $(printf "\342\200\224") config.json missing" health.out &&
 	in_locale "" "" $UTF8 "$MLXK_BIN" pull org/model >pull.out &&
-	test_grep "^pull: org/model $(printf "\342\200\224") Model org/model already exists in cache" pull.out
+	test_grep "^pull: org/model $(printf "\342\200\224") Model org/model already exists in cache $(printf "\342\206\222") /" pull.out
 '
 
 test_expect_success 'LC_ALL wins over LANG, LC_CTYPE over LANG' '

@@ -23,7 +23,7 @@ R="$CACHE/models--org--model"
 
 test_expect_success 'pull downloads every file into the hub layout' '
 	mlxk pull org/model >out 2>err &&
-	test_grep "^pull: org/model - Downloaded 5 file(s)" out &&
+	test_grep "^pull: org/model - Downloaded 5 files (.*) -> .*/models--org--model/snapshots/$MAIN\$" out &&
 	test_path_is_dir "$R/snapshots/$MAIN" &&
 	printf "%s" "$MAIN" >expect && test_cmp expect "$R/refs/main" &&
 	for f in config.json model.safetensors sub/dir/weights.bin README.md tokenizer.json; do
@@ -71,7 +71,7 @@ test_expect_success 'a second pull reports already_exists and fetches nothing' '
 	json_check out "d[\"data\"][\"commit_hash\"] == \"$MAIN\"" &&
 	json_check out "d[\"data\"][\"model\"] == \"org/model\"" &&
 	json_check out "d[\"data\"][\"message\"] == \"Model org/model already exists in cache\"" &&
-	json_check out "sorted(d[\"data\"]) == [\"commit_hash\", \"download_status\", \"expanded_name\", \"message\", \"model\"]" &&
+	json_check out "{\"commit_hash\", \"download_status\", \"expanded_name\", \"message\", \"model\"} <= set(d[\"data\"])" &&
 	! hub_log "\"/resolve/\" in e[\"p\"]" | grep .
 '
 

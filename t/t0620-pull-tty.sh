@@ -41,7 +41,7 @@ test_expect_success 'a terminal gets a progress line with rate, ETA and files' '
 	on_tty prog "$MLXK_BIN pull org/model" &&
 	wait_screen prog "% .*B/.*B/s  ETA .*/2 files" &&
 	wait_screen prog "EXIT=0" &&
-	test_grep "^pull: org/model - Downloaded 2 file(s)" screen &&
+	test_grep "^pull: org/model - Downloaded 2 files" screen &&
 	tmux -S "$SOCK" kill-session -t prog &&
 	knobs "{}"
 '

@@ -41,11 +41,78 @@ struct pull {
 	struct timespec last_line; /* of the last progress line on a pipe */
 	long pipe_seconds;	   /* between two of them */
 	char *warning;		   /* for data.preflight_warning under --json */
+	char *snapshot; /* absolute snapshots/<commit> path, on success */
+	/* What this run did, for the message and the JSON keys. */
+	struct {
+		size_t downloaded, present, resumed;
+		uint64_t bytes, reused; /* received / taken from partials */
+		bool known; /* files_present is (else null in JSON) */
+	} got;
 };
 
 /* On a pipe, a progress line this often (a log keeps every one);
  * MLXK_PROGRESS_SECONDS changes it. */
 #define PIPE_PROGRESS_SECONDS 10
+
+/*
+ * MLX-Knife's pull data plus what this run fetched and where the snapshot
+ * is: added keys, so its required ones keep their meaning.
+ */
+static void add_outcome(const struct pull *p, json_t *d)
+{
+	json_object_set_new(d, "snapshot_path", json_string_lossy(p->snapshot));
+	json_object_set_new(d, "files_downloaded",
+			    json_integer((json_int_t)p->got.downloaded));
+	/* Offline without the commit's listing, the count is unknown. */
+	json_object_set_new(d, "files_present",
+			    p->got.known
+				    ? json_integer((json_int_t)p->got.present)
+				    : json_null());
+	json_object_set_new(d, "files_resumed",
+			    json_integer((json_int_t)p->got.resumed));
+	json_object_set_new(d, "bytes_downloaded",
+			    json_integer((json_int_t)p->got.bytes));
+	json_object_set_new(d, "bytes_resumed",
+			    json_integer((json_int_t)p->got.reused));
+}
+
+/* Remember the snapshot folder a successful pull leaves in place. */
+static void set_snapshot(struct pull *p, const struct cache *c)
+{
+	char *folder = cache_name_to_folder(p->name);
+
+	free(p->snapshot);
+	p->snapshot =
+		xasprintf("%s/%s/snapshots/%s", c->root, folder, p->commit);
+	free(folder);
+}
+
+/*
+ * "Downloaded 3 files (1.2MB), 5 already present": what this run
+ * fetched, not what the snapshot holds; bytes reused from partial files
+ * are named apart from those received.
+ */
+static void describe_fetch(const struct pull *p, struct strbuf *msg)
+{
+	struct strbuf a = STRBUF_INIT, b = STRBUF_INIT;
+
+	human_size(&a, p->got.bytes);
+	strbuf_addf(msg, "Downloaded %zu file%s", p->got.downloaded,
+		    p->got.downloaded == 1 ? "" : "s");
+	if (p->got.reused) {
+		human_size(&b, p->got.reused);
+		strbuf_addf(msg,
+			    " (%s fetched, %s resumed from %zu partial file%s)",
+			    a.buf, b.buf, p->got.resumed,
+			    p->got.resumed == 1 ? "" : "s");
+	} else if (p->got.downloaded) {
+		strbuf_addf(msg, " (%s)", a.buf);
+	}
+	if (p->got.present || !p->got.downloaded)
+		strbuf_addf(msg, ", %zu already present", p->got.present);
+	strbuf_release(&a);
+	strbuf_release(&b);
+}
 
 /* Print the outcome; returns the exit code. */
 static int report(struct pull *p, int code, const char *status,
@@ -69,6 +136,8 @@ static int report(struct pull *p, int code, const char *status,
 		if (p->warning)
 			json_object_set_new(d, "preflight_warning",
 					    json_string_lossy(p->warning));
+		if (p->snapshot && !etype)
+			add_outcome(p, d);
 		if (etype)
 			json_print_error("pull", d, etype, msg, extra);
 		else
@@ -77,6 +146,11 @@ static int report(struct pull *p, int code, const char *status,
 		json_decref(extra);
 		if (etype)
 			error("%s", msg);
+		else if (!p->quiet && p->snapshot)
+			printf("pull: %s %s %s %s %s\n", cmd_shown(p->name),
+			       term_text("\xe2\x80\x94", "-"), cmd_shown(msg),
+			       term_text("\xe2\x86\x92", "->"),
+			       cmd_shown(p->snapshot));
 		else if (!p->quiet)
 			printf("pull: %s %s %s\n", cmd_shown(p->name),
 			       term_text("\xe2\x80\x94", "-"), cmd_shown(msg));
@@ -133,6 +207,9 @@ static int offline_check(struct pull *p, struct cache *c)
 	fetch_offline_check(c, p->name, p->rev, &p->include, &p->exclude, &st);
 	if (st.complete) {
 		memcpy(p->commit, st.commit, 41);
+		set_snapshot(p, c);
+		p->got.present = st.wanted;
+		p->got.known = st.wanted > 0;
 		strbuf_addf(&msg, "Model %s already exists in cache", p->name);
 		code = report(p, EXIT_OK, "already_exists", NULL, msg.buf,
 			      NULL);
@@ -287,6 +364,9 @@ static int do_pull(struct pull *p, struct cache *c)
 					    &p->exclude, &have);
 			if (have.complete) {
 				memcpy(p->commit, have.commit, 41);
+				set_snapshot(p, c);
+				p->got.present = have.wanted;
+				p->got.known = have.wanted > 0;
 				p->warning = xasprintf(
 					"the Hub cannot be reached (%s); "
 					"using the copy in the cache",
@@ -369,6 +449,9 @@ static int do_pull(struct pull *p, struct cache *c)
 		warning("%s", err.buf);
 	strbuf_reset(&err);
 	if (st == FETCH_HAVE_ALL) {
+		set_snapshot(p, c);
+		p->got.present = n;
+		p->got.known = true;
 		strbuf_addf(&msg, "Model %s already exists in cache", p->name);
 		code = report(p, EXIT_OK, "already_exists", NULL, msg.buf,
 			      NULL);
@@ -424,14 +507,21 @@ static int do_pull(struct pull *p, struct cache *c)
 	}
 	if (p->tty && !p->quiet && !p->json)
 		progress_clear(&p->prog);
-	{
-		struct strbuf sz = STRBUF_INIT;
-		human_size(&sz, d.bytes_net);
-		strbuf_addf(&msg,
-			    "Downloaded %zu file(s) (%s fetched) at %.12s", n,
-			    sz.buf, p->commit);
-		strbuf_release(&sz);
+	for (size_t i = 0; i < n; i++) {
+		if (files[i].state == DL_CACHED) {
+			p->got.present++;
+			continue;
+		}
+		p->got.downloaded++;
+		if (files[i].resumed_from) {
+			p->got.resumed++;
+			p->got.reused += files[i].resumed_from;
+		}
 	}
+	p->got.bytes = d.bytes_net;
+	p->got.known = true;
+	set_snapshot(p, c);
+	describe_fetch(p, &msg);
 	code = report(p, EXIT_OK, "success", NULL, msg.buf, NULL);
 out:
 	if (d.repo_fd >= 0 || d.folder)
@@ -649,6 +739,7 @@ done:
 	free(p.rev);
 	free(p.expanded);
 	free(p.warning);
+	free(p.snapshot);
 	return code;
 }
 
