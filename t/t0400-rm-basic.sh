@@ -136,11 +136,11 @@ test_expect_success 'a fuzzy name in JSON without --force only asks for confirma
 	test_path_is_dir "$(repo_dir org/alpha)/snapshots"
 '
 
-test_expect_success 'a fuzzy name without a terminal is refused with a hint' '
+test_expect_success 'a fuzzy name without a terminal is refused in one line naming --force (exit 2)' '
 	setup_two &&
-	test_expect_code 1 mlxk rm alph </dev/null >out 2>err &&
-	test_grep "^mlxk: error: .alph. matched org/alpha" err &&
-	test_grep "^hint: use the full name .mlxk rm org/alpha. or --force" err &&
+	test_expect_code 2 mlxk rm alph </dev/null >out 2>err &&
+	test_line_count = 1 err &&
+	test_grep "^mlxk: error: not deleting org/alpha, guessed from .alph., without a terminal to ask; name it in full (.mlxk rm org/alpha.) or add --force$" err &&
 	test_path_is_dir "$(repo_dir org/alpha)/snapshots" &&
 	mlxk rm --force alph </dev/null >out &&
 	test_path_is_missing "$(repo_dir org/alpha)"
@@ -149,8 +149,8 @@ test_expect_success 'a fuzzy name without a terminal is refused with a hint' '
 test_expect_success 'an mlx-community short name is a guess too' '
 	rm -rf "$CACHE" &&
 	make_model mlx-community/Phi-3-mini &&
-	test_expect_code 1 mlxk rm Phi-3-mini </dev/null 2>err &&
-	test_grep "matched mlx-community/Phi-3-mini" err &&
+	test_expect_code 2 mlxk rm Phi-3-mini </dev/null 2>err &&
+	test_grep "not deleting mlx-community/Phi-3-mini, guessed from .Phi-3-mini." err &&
 	mlxk rm mlx-community/Phi-3-mini </dev/null >out &&
 	test_path_is_missing "$(repo_dir mlx-community/Phi-3-mini)"
 '

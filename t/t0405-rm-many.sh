@@ -69,8 +69,8 @@ test_expect_success '--json: one envelope with every target' '
 
 test_expect_success 'a guessed name among several is refused without a terminal' '
 	setup &&
-	test_expect_code 1 mlxk rm org/a b@c2 </dev/null 2>err &&
-	test_grep "not deleting a guessed name" err &&
+	test_expect_code 2 mlxk rm org/a b@c2 </dev/null 2>err &&
+	test_grep "not deleting org/b, guessed from .b@c2., without a terminal to ask; .*--force" err &&
 	test_path_is_dir "$(repo_dir org/a)/snapshots"
 '
 

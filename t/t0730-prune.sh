@@ -56,13 +56,13 @@ test_expect_success '--dry-run lists every category and changes nothing' '
 	test_grep "^Would free 6.0KB: 6 to remove, 0 kept (in use), 0 failed$" out
 '
 
-test_expect_success 'without a terminal prune needs --force (exit 1, hint)' '
+test_expect_success 'without a terminal prune needs --force (exit 2, one line)' '
 	setup &&
-	test_expect_code 1 mlxk prune </dev/null >out 2>err &&
-	test_grep "^mlxk: error: not deleting 6 items (6.0KB) without a terminal to ask$" err &&
-	test_grep "^hint: .*--force" err &&
+	test_expect_code 2 mlxk prune </dev/null >out 2>err &&
+	test_line_count = 1 err &&
+	test_grep "^mlxk: error: not deleting 6 items (6.0KB) without a terminal to ask; review with .mlxk prune --dry-run., then run .mlxk prune --force.$" err &&
 	test_path_is_dir "$(repo_dir org/a)/.no_exist/$OLD" &&
-	test_expect_code 1 mlxk --json prune </dev/null >j &&
+	test_expect_code 2 mlxk --json prune </dev/null >j &&
 	json_check j "d[\"status\"] == \"error\" and d[\"error\"][\"type\"] == \"requires_confirmation\""
 '
 

@@ -31,8 +31,9 @@ test_expect_success 'dry run: every crash leftover is listed, nothing changes' '
 
 test_expect_success 'without a terminal it deletes only with --force' '
 	names &&
-	test_expect_code 1 mlxk prune --datasets 2>err &&
-	test_grep "without a terminal" err &&
+	test_expect_code 2 mlxk prune --datasets </dev/null 2>err &&
+	test_line_count = 1 err &&
+	test_grep "^mlxk: error: not deleting 4 items (.*) without a terminal to ask; review with --dry-run, then run with --force$" err &&
 	test_path_is_file "$DL/$(ds_name dl_partial).incomplete"
 '
 

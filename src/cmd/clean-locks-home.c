@@ -210,8 +210,10 @@ int clean_locks_home(struct mlxk_ctx *ctx, const struct cl_home_opts *o)
 	so.grace_ms = lock_grace_default_ms();
 	so.stop = &mlxk_interrupted;
 	cmd_catch_interrupts();
-	/* On a terminal, count first (a dry run) and ask. */
-	if (!o->force && !o->dry_run && !o->json && cmd_interactive()) {
+	/* On a terminal, count first (a dry run) and ask; lock files hold
+	 * no data, so without one it goes ahead. */
+	if (cmd_delete_policy(o->force, o->dry_run, o->json, true, false) ==
+	    CMD_ASK) {
 		struct lock_sweep_opts dry = so;
 		struct strbuf q = STRBUF_INIT;
 		bool yes;

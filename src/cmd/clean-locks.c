@@ -296,8 +296,12 @@ static int cmd_clean_locks_exec(int argc, char **argv, struct mlxk_ctx *ctx)
 		goto out;
 	}
 	cmd_catch_interrupts();
-	/* On a terminal, show what would happen and ask first. */
-	if (!o.force && !o.dry_run && !o.json && ts.nr && cmd_interactive()) {
+	/*
+	 * On a terminal, show what would happen and ask first. Lock files
+	 * hold no data (what is in use stays): without one it goes ahead.
+	 */
+	if (cmd_delete_policy(o.force, o.dry_run, o.json, ts.nr > 0, false) ==
+	    CMD_ASK) {
 		struct strbuf q = STRBUF_INIT;
 		struct lock_sweep_opts dry = so;
 		bool yes;

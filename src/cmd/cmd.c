@@ -192,6 +192,35 @@ bool cmd_interactive(void)
 	return isatty(STDIN_FILENO) && isatty(STDERR_FILENO);
 }
 
+enum cmd_ask cmd_delete_policy(bool force, bool dry_run, bool json,
+			       bool anything, bool guarded)
+{
+	if (force || dry_run || !anything)
+		return CMD_GO;
+	if (!json && cmd_interactive())
+		return CMD_ASK;
+	/* Nobody to ask: what the prompt would have guarded stays. */
+	return guarded ? CMD_REFUSE : CMD_GO;
+}
+
+int cmd_refuse_unasked(const char *command, bool json, struct json_t *data,
+		       const char *what, const char *retry)
+{
+	struct strbuf msg = STRBUF_INIT;
+
+	strbuf_addf(&msg, "not deleting %s without a terminal to ask; %s", what,
+		    retry);
+	if (json) {
+		json_print_error(command, data, "requires_confirmation",
+				 msg.buf, NULL);
+	} else {
+		json_decref(data);
+		error("%s", msg.buf);
+	}
+	strbuf_release(&msg);
+	return EXIT_USAGE;
+}
+
 bool cmd_confirm(const char *question, bool default_yes)
 {
 	char line[64];

@@ -101,6 +101,31 @@ const char *cmd_state_colour(const char *state);
 /* True if both stdin and stderr are terminals: a person can answer. */
 bool cmd_interactive(void);
 /*
+ * The one rule of every deleting command (rm, prune, clean-locks and
+ * their --datasets/--local-dir/--xet forms; docs/rm-and-locks.md,
+ * "Deleting without a terminal"): a person at a terminal is asked; with
+ * nobody to ask (no terminal, or --json) nothing is asked, and a run
+ * goes ahead only when the command line settles what goes. It does with
+ * --force, a dry run or nothing to delete, and when what goes was named
+ * exactly or holds no data (lock files); otherwise (guarded: a guessed
+ * name, prune's findings) it is refused.
+ */
+enum cmd_ask {
+	CMD_GO,	    /* delete without asking */
+	CMD_ASK,    /* ask on the terminal first */
+	CMD_REFUSE, /* nobody to ask: cmd_refuse_unasked() */
+};
+enum cmd_ask cmd_delete_policy(bool force, bool dry_run, bool json,
+			       bool anything, bool guarded);
+/*
+ * Refuse a guarded run without a terminal: one line naming what was not
+ * deleted (what) and how to go ahead (retry, naming --force), or the JSON
+ * error envelope of type requires_confirmation with data (stolen, may be
+ * NULL). Returns 2, as a usage error: the command line must change.
+ */
+int cmd_refuse_unasked(const char *command, bool json, struct json_t *data,
+		       const char *what, const char *retry);
+/*
  * When the cache holds no model at all: say which cache was looked in,
  * what chose it, and how to get a model (stderr, human output only).
  */

@@ -160,6 +160,7 @@ int prune_home(struct mlxk_ctx *ctx, const struct prune_home_opts *o)
 	uint64_t bytes, inodes;
 	bool done = false;
 	int ret = EXIT_OK;
+	enum cmd_ask ask;
 
 	if (o->datasets) {
 		home_datasets_root(ctx->datasets_dir, &root);
@@ -185,32 +186,29 @@ int prune_home(struct mlxk_ctx *ctx, const struct prune_home_opts *o)
 	totals(areas, nr, &bytes, &inodes, &going, &kept);
 	cmd_catch_interrupts();
 	human_size(&sz, bytes);
-	if (!o->dry_run && going && !o->force) {
-		/* As the hub's prune: without a terminal, only with --force. */
-		if (o->json || !cmd_interactive()) {
-			if (o->json) {
-				json_t *d = json_object(), *arr = json_array();
+	/* Everything here is data (downloads, builds, chunks): guarded. */
+	ask = cmd_delete_policy(o->force, o->dry_run, o->json, going > 0, true);
+	if (ask == CMD_REFUSE) {
+		json_t *d = NULL;
+		char *what = xasprintf("%zu item%s (%s)", going,
+				       going == 1 ? "" : "s", sz.buf);
 
-				for (size_t i = 0; i < nr; i++)
-					json_array_append_new(
-						arr, area_json(&areas[i], true,
-							       false));
-				json_object_set_new(d, "areas", arr);
-				json_print_error("prune", d,
-						 "requires_confirmation",
-						 "prune deletes without a "
-						 "terminal only with --force",
-						 NULL);
-			} else {
-				error("not deleting %zu items (%s) without a "
-				      "terminal to ask",
-				      going, sz.buf);
-				fprintf(stderr, "hint: review with --dry-run, "
-						"then run with --force\n");
-			}
-			ret = EXIT_FAIL;
-			goto out;
+		if (o->json) {
+			json_t *arr = json_array();
+
+			d = json_object();
+			for (size_t i = 0; i < nr; i++)
+				json_array_append_new(
+					arr, area_json(&areas[i], true, false));
+			json_object_set_new(d, "areas", arr);
 		}
+		ret = cmd_refuse_unasked("prune", o->json, d, what,
+					 "review with --dry-run, then run with "
+					 "--force");
+		free(what);
+		goto out;
+	}
+	if (ask == CMD_ASK) {
 		for (size_t i = 0; i < nr; i++)
 			show_area(&areas[i], true, false, o->verbose);
 		fflush(stdout);

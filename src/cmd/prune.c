@@ -16,6 +16,7 @@
 #include "util/jsonout.h"
 #include "util/msg.h"
 #include "util/stop.h"
+#include "util/xalloc.h"
 #include "util/banned.h"
 
 #define SHOW_LIMIT 20
@@ -141,8 +142,18 @@ static void print_young(const struct prune_opts *o, size_t young)
 	strbuf_release(&d);
 }
 
+/* Lock folders of gone repos hold no data: the rest needs a yes. */
+static bool guarded(const struct prune_item *acts, size_t nr)
+{
+	for (size_t i = 0; i < nr; i++)
+		if (acts[i].item->cat != DOCTOR_LOCK_FOLDER)
+			return true;
+	return false;
+}
+
 static int run(struct cache *c, const struct prune_opts *o)
 {
+	enum cmd_ask ask;
 	struct strlist given_up = STRLIST_INIT;
 	struct prune_plan p;
 	struct strbuf err = STRBUF_INIT, sz = STRBUF_INIT;
@@ -174,29 +185,23 @@ static int run(struct cache *c, const struct prune_opts *o)
 		goto out;
 	}
 	add_size(&sz, p.bytes);
-	if (!o->dry_run && !o->force) {
-		if (o->json || !cmd_interactive()) {
-			if (o->json)
-				json_print_error(
-					"prune",
-					result_json(acts, nr, o, p.young, 0, 0,
-						    0, 0),
-					"requires_confirmation",
-					"prune deletes without a terminal only "
-					"with --force",
-					NULL);
-			else
-				error("not deleting %zu items (%s) without a "
-				      "terminal to ask",
-				      nr, sz.buf);
-			if (!o->json)
-				fprintf(stderr,
-					"hint: review with 'mlxk prune "
-					"--dry-run', then run 'mlxk prune "
-					"--force'\n");
-			ret = EXIT_FAIL;
-			goto out;
-		}
+	ask = cmd_delete_policy(o->force, o->dry_run, o->json, nr > 0,
+				guarded(acts, nr));
+	if (ask == CMD_REFUSE) {
+		char *what = xasprintf("%zu item%s (%s)", nr,
+				       nr == 1 ? "" : "s", sz.buf);
+
+		ret = cmd_refuse_unasked(
+			"prune", o->json,
+			o->json ? result_json(acts, nr, o, p.young, 0, 0, 0, 0)
+				: NULL,
+			what,
+			"review with 'mlxk prune --dry-run', then run "
+			"'mlxk prune --force'");
+		free(what);
+		goto out;
+	}
+	if (ask == CMD_ASK) {
 		print_plan(stderr, acts, nr);
 		strbuf_reset(&err);
 		strbuf_addf(&err, "Delete %zu item%s (%s)?", nr,
@@ -409,7 +414,8 @@ const struct cmd_entry cmd_prune_entry = {
 		"Links\n"
 		"are never followed. On a terminal prune lists what goes and "
 		"asks;\n"
-		"without one (or with --json) it deletes only with --force.\n"
+		"without one (or with --json) it deletes only with --force, "
+		"else exits 2.\n"
 		"\n"
 		"options:\n"
 		"  --detached   also remove detached revisions\n"

@@ -222,6 +222,22 @@ static json_t *available_hashes(struct cache *c, const char *folder)
 	return a;
 }
 
+/* A guessed name with nobody to confirm it (cmd_delete_policy). */
+static int refuse_guess(const struct rm_opts *o, const char *spec,
+			const struct resolved *res)
+{
+	char *what = xasprintf("%s, guessed from '%s',", res->name, spec);
+	char *retry = xasprintf("name it in full ('mlxk rm %s%s%s') or add "
+				"--force",
+				res->name, res->rev ? "@" : "",
+				res->rev ? res->rev : "");
+	int ret = cmd_refuse_unasked("rm", o->json, NULL, what, retry);
+
+	free(what);
+	free(retry);
+	return ret;
+}
+
 static int report_locks_present(const struct rm_opts *o,
 				const struct delete_plan *p,
 				const struct resolved *res, const char *commit)
@@ -330,7 +346,8 @@ static int run(const struct rm_opts *o, struct cache *c,
 		}
 		goto out;
 	}
-	if (!o->force && !o->json && cmd_interactive()) {
+	if (cmd_delete_policy(o->force, o->dry_run, o->json, true,
+			      res->fuzzy) == CMD_ASK) {
 		bool yes;
 
 		describe(stderr, &p, res, o->spec);
@@ -454,6 +471,7 @@ static int run_many(const struct rm_opts *o, struct cache *c, char **specs,
 	size_t locks = 0, count = 0;
 	int ret = EXIT_OK;
 	size_t done = 0;
+	bool guessed = false;
 
 	for (done = 0; done < n; done++) {
 		struct target *x = &t[done];
@@ -474,16 +492,12 @@ static int run_many(const struct rm_opts *o, struct cache *c, char **specs,
 					     x->res.message.buf, NULL);
 			goto out;
 		}
-		if (x->res.fuzzy && !o->force && !o->dry_run &&
-		    (o->json || !cmd_interactive())) {
+		guessed = guessed || x->res.fuzzy;
+		if (x->res.fuzzy &&
+		    cmd_delete_policy(o->force, o->dry_run, o->json, true,
+				      true) == CMD_REFUSE) {
 			done++;
-			strbuf_addf(&msg,
-				    "'%s' matched %s: not deleting a guessed "
-				    "name without a terminal (use the full "
-				    "name or --force)",
-				    x->spec, x->res.name);
-			ret = fail(o, NULL, "requires_confirmation", msg.buf,
-				   NULL);
+			ret = refuse_guess(o, x->spec, &x->res);
 			goto out;
 		}
 		if (find_commit(c, &x->res, &x->commit, &err) < 0) {
@@ -529,7 +543,8 @@ static int run_many(const struct rm_opts *o, struct cache *c, char **specs,
 		locks += t[i].plan.nr_locks;
 		count++;
 	}
-	if (o->dry_run || (!o->force && !o->json && cmd_interactive())) {
+	if (o->dry_run || cmd_delete_policy(o->force, o->dry_run, o->json,
+					    count > 0, guessed) == CMD_ASK) {
 		FILE *f = o->dry_run ? stdout : stderr;
 		struct strbuf sz = STRBUF_INIT;
 
@@ -727,10 +742,12 @@ static int cmd_rm_exec(int argc, char **argv, struct mlxk_ctx *ctx)
 		}
 		goto out;
 	}
-	if (res.fuzzy && !o.force && !o.dry_run) {
-		struct strbuf m = STRBUF_INIT;
-
+	if (res.fuzzy && cmd_delete_policy(o.force, o.dry_run, o.json, true,
+					   true) == CMD_REFUSE) {
 		if (o.json) {
+			/* MLX-Knife's answer: a success that deletes nothing.
+			 */
+			struct strbuf m = STRBUF_INIT;
 			json_t *d;
 
 			strbuf_addf(&m, "Would delete '%s' (matched from '%s')",
@@ -743,22 +760,10 @@ static int cmd_rm_exec(int argc, char **argv, struct mlxk_ctx *ctx)
 			json_print_success("rm", d);
 			strbuf_release(&m);
 			ret = EXIT_OK;
-			goto out;
+		} else {
+			ret = refuse_guess(&o, o.spec, &res);
 		}
-		if (!cmd_interactive()) {
-			error("'%s' matched %s: not deleting a guessed name "
-			      "without a terminal",
-			      o.spec, res.name);
-			fprintf(stderr,
-				"hint: use the full name 'mlxk rm %s%s%s' or "
-				"--force\n",
-				res.name, res.rev ? "@" : "",
-				res.rev ? res.rev : "");
-			strbuf_release(&m);
-			ret = EXIT_FAIL;
-			goto out;
-		}
-		strbuf_release(&m);
+		goto out;
 	}
 	ret = run(&o, &c, &res);
 out:
@@ -795,7 +800,8 @@ const struct cmd_entry cmd_rm_entry = {
 		"do not\n"
 		"count. On a terminal rm shows what will go and asks first; "
 		"without a\n"
-		"terminal exact names proceed and guessed names are refused.\n"
+		"terminal exact names proceed and guessed names are refused "
+		"(exit 2).\n"
 		"\n"
 		"options:\n"
 		"  -f, --force  do not ask; delete what is not in use and keep "
