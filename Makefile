@@ -80,13 +80,23 @@ $(B)/t/unit/%: t/unit/%.c t/unit/tap.h $(B)/libmlxk.a
 
 unit: $(UNIT_BIN)
 
+# Test-only fault injection (t/lib/faultfs.c), preloaded by the tests that
+# need a directory listing to fail; Linux only, never installed. Built
+# without sanitizers: it is not the code under test.
+ifeq ($(UNAME_S),Linux)
+TEST_LIBS = $(B)/t/lib/faultfs.so
+endif
+$(B)/t/lib/faultfs.so: t/lib/faultfs.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=c99 $(WARN) -O2 -fPIC -shared -o $@ $< -ldl
+
 # The whole suite: unit tests and black-box tests of the built binary.
 # The longest scripts start first, so that prove -j2 runs the rest beside
 # them instead of leaving a slot idle at the end (about a minute less).
 ALL_T = $(wildcard t/t[0-9]*.sh)
 SLOW_T = $(wildcard t/t*-soak.sh t/t0510-*.sh t/t0600-*.sh t/t0611-*.sh)
 TESTS ?= $(SLOW_T) $(filter-out $(SLOW_T),$(ALL_T)) $(UNIT_BIN)
-test: $(B)/mlxk $(UNIT_BIN)
+test: $(B)/mlxk $(UNIT_BIN) $(TEST_LIBS)
 	MLXK_BUILD=$(CURDIR)/$(B) $(PROVE) -j$(PROVE_JOBS) --exec t/run-one $(TESTS)
 
 # The same suite again under AddressSanitizer and UndefinedBehaviorSanitizer.
@@ -121,7 +131,7 @@ tsan: tsan-test
 # What CI and the README run.
 check: test asan-test tsan-test
 
-FORMAT_SRC = $(wildcard src/*.c src/*.h src/*/*.c src/*/*.h t/unit/*.c t/unit/*.h t/fuzz/*.c)
+FORMAT_SRC = $(wildcard src/*.c src/*.h src/*/*.c src/*/*.h t/unit/*.c t/unit/*.h t/fuzz/*.c t/lib/*.c)
 lint:
 	scripts/check-layers .
 	scripts/check-cmd-fs

@@ -132,6 +132,10 @@ static void read_refs(struct repo *r, int fd, const char *prefix, int depth)
 		}
 		free(name);
 	}
+	if (fs_dir_error(&d) && !r->list_errno) {
+		r->list_errno = fs_dir_error(&d);
+		r->list_what = "refs";
+	}
 	fs_dir_close(&d);
 }
 
@@ -175,6 +179,10 @@ static void read_snapshots(struct repo *r)
 		memset(rev, 0, sizeof(*rev));
 		rev->commit = xstrdup(de->name);
 		rev->mtime = st.st_mtime;
+	}
+	if (fs_dir_error(&d) && !r->list_errno) {
+		r->list_errno = fs_dir_error(&d);
+		r->list_what = "snapshots";
 	}
 	fs_dir_close(&d);
 	if (r->nr_revs > 1)
@@ -229,6 +237,9 @@ int repo_open(struct cache *c, const char *folder, struct repo *r,
 	if (r->nr_refs > 1)
 		qsort(r->refs, r->nr_refs, sizeof(*r->refs), cmp_ref);
 	read_snapshots(r);
+	if (r->list_errno)
+		return error_set(err, "cannot read '%s/%s': %s", folder,
+				 r->list_what, strerror(r->list_errno));
 	for (size_t i = 0; i < r->nr_refs; i++) {
 		struct repo_rev *rev;
 
@@ -545,6 +556,7 @@ static int walk_snapshot(struct repo *r, struct repo_rev *rev, int fd,
 	}
 	if (fs_dir_error(&d)) {
 		/* A partial walk would make shared blobs look unused. */
+		rev->read_errno = fs_dir_error(&d);
 		if (!rev->load_error)
 			rev->load_error = xasprintf(
 				"cannot read snapshot %s: %s", rev->commit,

@@ -52,6 +52,7 @@ struct repo_rev {
 	struct strlist refs; /* names of the refs that point here */
 	bool loaded;
 	char *load_error; /* set when the snapshot could not be walked */
+	int read_errno;	  /* its listing was cut short by a read error */
 	struct repo_file *files;
 	size_t nr_files, alloc_files;
 };
@@ -70,6 +71,10 @@ struct repo {
 	size_t nr_refs, alloc_refs;
 	struct repo_rev *revs; /* sorted by commit */
 	size_t nr_revs, alloc_revs;
+	/* A listing of refs/ or snapshots/ cut short by a read error: what
+	 * is missing would look detached or unused (repo_open fails). */
+	int list_errno;
+	const char *list_what;
 	struct strlist problems;   /* repo-level oddities, for health */
 	struct strlist incomplete; /* blobs/ *.incomplete names */
 };

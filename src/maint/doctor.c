@@ -501,6 +501,8 @@ static void scan_repo(struct cache *c, const char *folder,
 	struct repo r;
 
 	if (repo_open(c, folder, &r, &err) < 0) {
+		if (r.list_errno && !rep->read_error)
+			rep->read_error = xstrdup(err.buf);
 		strlist_push(&rep->warnings, err.buf);
 		strbuf_release(&err);
 		repo_close(&r);
@@ -510,10 +512,14 @@ static void scan_repo(struct cache *c, const char *folder,
 	for (size_t k = 0; k < r.nr_revs; k++) {
 		struct repo_rev *rev = &r.revs[k];
 
-		if (repo_load_files(&r, rev) < 0 && rev->load_error)
+		if (repo_load_files(&r, rev) < 0 && rev->load_error) {
+			if (rev->read_errno && !rep->read_error)
+				rep->read_error = xasprintf("%s: %s", folder,
+							    rev->load_error);
 			strlist_push_nodup(
 				&rep->warnings,
 				xasprintf("%s: %s", folder, rev->load_error));
+		}
 		for (size_t i = 0; i < rev->nr_files; i++) {
 			struct repo_file *f = &rev->files[i];
 
@@ -641,6 +647,7 @@ void doctor_report_release(struct doctor_report *rep)
 	}
 	free(rep->items);
 	strlist_clear(&rep->warnings);
+	free(rep->read_error);
 	perms_report_release(&rep->perms);
 	memset(rep, 0, sizeof(*rep));
 }

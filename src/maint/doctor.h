@@ -66,6 +66,9 @@ struct doctor_report {
 	size_t repos;		   /* repo folders looked at */
 	size_t active_downloads;   /* .incomplete files whose lock is held */
 	struct strlist warnings;   /* folders that could not be read */
+	/* The first listing cut short by a read error: what it hid would
+	 * look orphaned or detached, so prune deletes nothing. */
+	char *read_error;
 	struct perms_report perms;
 };
 

@@ -341,6 +341,8 @@ int prune_plan_build(struct cache *c, bool detached, long long expire,
 	p->expire = expire;
 	if (doctor_scan(c, &p->rep, err) < 0)
 		return -1;
+	if (p->rep.read_error)
+		return error_set(err, "%s", p->rep.read_error);
 	p->items = xcalloc(p->rep.nr ? p->rep.nr : 1, sizeof(*p->items));
 	/* Detached revisions last: their plans see the pruned repo. */
 	for (int pass = 0; pass < 2; pass++)
