@@ -16,6 +16,7 @@
 #include "cache/repo.h"
 #include "cache/resolve.h"
 #include "maint/verify.h"
+#include "util/fsutil.h"
 #include "util/humanize.h"
 #include "util/jsonout.h"
 #include "util/msg.h"
@@ -316,6 +317,12 @@ static int run_verify(struct cache *c, const struct health_opts *o,
 	struct strbuf err = STRBUF_INIT;
 	int ret = EXIT_OK;
 
+	/*
+	 * As lock_grace_init: a soft limit of 256 (macOS's shells) below a
+	 * far higher hard one is no reason to fail. Repos are still read one
+	 * at a time, so a hard limit of 256 works too.
+	 */
+	fs_raise_nofile(1UL << 16);
 	ret = select_targets(c, o->spec, &s, o->json);
 	if (ret) {
 		verify_set_release(&s);

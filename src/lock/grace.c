@@ -77,28 +77,16 @@ static void sleep_until(const struct timespec *t)
 
 void lock_grace_init(struct lock_grace *g, unsigned grace_ms)
 {
-	struct rlimit rl;
+	unsigned long lim = fs_raise_nofile(GRACE_MAX_SET + FD_RESERVE);
 	size_t cap = 256;
 
 	memset(g, 0, sizeof(*g));
 	g->grace_ms = grace_ms;
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0) {
-		rlim_t want = rl.rlim_max;
-
-		if (want == RLIM_INFINITY || want > GRACE_MAX_SET + FD_RESERVE)
-			want = GRACE_MAX_SET + FD_RESERVE;
-		if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < want) {
-			struct rlimit raised = rl;
-
-			raised.rlim_cur = want;
-			if (setrlimit(RLIMIT_NOFILE, &raised) == 0)
-				rl.rlim_cur = want;
-		}
-		if (rl.rlim_cur == RLIM_INFINITY ||
-		    rl.rlim_cur > GRACE_MAX_SET + FD_RESERVE)
+	if (lim) {
+		if (lim >= GRACE_MAX_SET + FD_RESERVE)
 			cap = GRACE_MAX_SET;
-		else if (rl.rlim_cur > FD_RESERVE + 16)
-			cap = (size_t)rl.rlim_cur - FD_RESERVE;
+		else if (lim > FD_RESERVE + 16)
+			cap = (size_t)lim - FD_RESERVE;
 		else
 			cap = 16;
 	}

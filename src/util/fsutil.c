@@ -17,6 +17,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/resource.h>
 
 #ifdef __linux__
 #include <sys/syscall.h>
@@ -420,6 +421,28 @@ int fs_tree_size_at(int at, const char *name, unsigned long long *bytes)
 			fs_tree_size_at(dirfd(d), de->d_name, bytes);
 	closedir(d);
 	return 0;
+}
+
+unsigned long fs_raise_nofile(unsigned long cap)
+{
+	struct rlimit rl;
+	rlim_t want;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+		return 0;
+	want = rl.rlim_max;
+	if (want == RLIM_INFINITY || want > (rlim_t)cap)
+		want = (rlim_t)cap;
+	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < want) {
+		struct rlimit raised = rl;
+
+		raised.rlim_cur = want;
+		if (setrlimit(RLIMIT_NOFILE, &raised) == 0)
+			rl.rlim_cur = want;
+	}
+	if (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > (rlim_t)cap)
+		return cap;
+	return (unsigned long)rl.rlim_cur;
 }
 
 bool fs_is_hex(const char *s, size_t len)

@@ -112,6 +112,14 @@ static inline int fs_dir_error(const struct fs_dir *d)
 }
 void fs_dir_close(struct fs_dir *d);
 
+/*
+ * Raise this process's soft RLIMIT_NOFILE towards the hard limit, to at
+ * most cap descriptors (macOS starts shells at 256 with a far higher hard
+ * limit). Returns the soft limit in force afterwards (cap when it is
+ * unlimited or above), 0 when it cannot be read.
+ */
+unsigned long fs_raise_nofile(unsigned long cap);
+
 /* True if the first len characters of s are hexadecimal digits. */
 bool fs_is_hex(const char *s, size_t len);
 
