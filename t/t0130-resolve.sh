@@ -47,12 +47,12 @@ test_expect_success 'ambiguity in JSON: ambiguous_match with error.matches' '
 
 test_expect_success 'not found: model_not_found, exit 1' '
 	test_expect_code 1 mlxk show nothing-like-it 2>err &&
-	test_grep "^mlxk: error: no model matches .nothing-like-it.$" err &&
+	test_grep "^mlxk: error: no model found matching .nothing-like-it. in the cache $CACHE (chosen by HF_HOME); .mlxk list. shows what it holds, .mlxk pull ORG/NAME. fetches more$" err &&
 	test_expect_code 1 mlxk show nothing-like-it --json >out &&
 	json_check out "d[\"error\"][\"type\"] == \"model_not_found\"" &&
 	json_check out "d[\"error\"][\"message\"] == \"No model found matching '"'"'nothing-like-it'"'"'\"" &&
 	test_expect_code 1 mlxk health nothing-like-it 2>err &&
-	test_grep "no model matches" err
+	test_grep "^mlxk: error: no model found matching .nothing-like-it. in the cache" err
 '
 
 test_expect_success 'an empty or blank name is a usage error (exit 2)' '

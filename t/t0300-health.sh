@@ -49,7 +49,7 @@ test_expect_success 'a pattern checks every model it matches, as list does' '
 	mlxk health good >out &&
 	test_grep "^Summary: total 2, healthy 2, unhealthy 0$" out &&
 	test_expect_code 1 mlxk health "nothing*" 2>err &&
-	test_grep "^mlxk: error: no model matches the pattern" err
+	test_grep "^mlxk: error: no model found matching .nothing\*. in the cache" err
 '
 
 test_expect_success 'JSON: healthy/unhealthy entries and summary' '
@@ -87,7 +87,7 @@ test_expect_success '@rev is honoured (bug 4.1.6)' '
 
 test_expect_success 'a name that does not resolve is an error, exit 1 (bug 4.1.16)' '
 	test_expect_code 1 mlxk health no-such-model 2>err &&
-	test_grep "no model matches" err &&
+	test_grep "^mlxk: error: no model found matching .no-such-model." err &&
 	test_expect_code 1 mlxk health org/rev@abcdef1234 2>err &&
 	test_grep "not found in org/rev" err &&
 	test_expect_code 1 mlxk health org/rev@abcdef1234 --json >out &&

@@ -160,7 +160,7 @@ test_expect_success 'errors: not found, ambiguous, unknown revision' '
 	make_model org/alpha-v2 &&
 	test_expect_code 1 mlxk rm nothing-like-it 2>err &&
 	test_line_count = 1 err &&
-	test_grep "^mlxk: error: no model matches" err &&
+	test_grep "^mlxk: error: no model found matching .nothing-like-it. in the cache" err &&
 	test_expect_code 1 mlxk --json rm nothing-like-it >out &&
 	json_check out "d[\"status\"] == \"error\" and d[\"error\"][\"type\"] == \"model_not_found\"" &&
 	test_expect_code 1 mlxk --json rm alph >out &&

@@ -23,7 +23,7 @@ test_expect_success 'several targets go together' '
 test_expect_success 'one target that does not resolve: nothing is deleted' '
 	setup &&
 	test_expect_code 1 mlxk rm org/a org/nope org/c 2>err &&
-	test_grep "^mlxk: error: no model matches .org/nope." err &&
+	test_grep "^mlxk: error: no model found matching .org/nope. in the cache .*; get it with .mlxk pull org/nope.$" err &&
 	test_path_is_dir "$(repo_dir org/a)/snapshots" &&
 	test_path_is_dir "$(repo_dir org/c)/snapshots"
 '

@@ -20,6 +20,8 @@ struct cache {
 	 * create must stay usable by the group whatever our umask.
 	 */
 	bool shared;
+	/* What chose the root (cache_root_source), or NULL if a caller did. */
+	const char *source;
 };
 
 /* Mode for folders we create: 02775 in a shared cache (fs_mkdirs_at
@@ -39,7 +41,7 @@ int cache_root_find(const char *override, struct strbuf *out,
 /*
  * What chose the root cache_root_find gives: "--cache-dir",
  * "HF_HUB_CACHE", "HUGGINGFACE_HUB_CACHE", "HF_HOME", "XDG_CACHE_HOME" or
- * "the default (~/.cache/huggingface/hub)".
+ * "default" (~/.cache/huggingface/hub).
  */
 const char *cache_root_source(const char *override);
 

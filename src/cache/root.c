@@ -29,7 +29,7 @@ const char *cache_root_source(const char *override)
 		return "HF_HOME";
 	if (getenv("XDG_CACHE_HOME"))
 		return "XDG_CACHE_HOME";
-	return "the default (~/.cache/huggingface/hub)";
+	return "default";
 }
 
 int cache_root_find(const char *override, struct strbuf *out,
@@ -106,6 +106,7 @@ int cache_open(struct cache *c, const char *root, struct strbuf *err)
 	c->root = xstrdup(root);
 	c->fd = -1;
 	c->shared = false;
+	c->source = NULL;
 	if (stat(root, &st) < 0) {
 		if (errno == ENOENT)
 			return 0;
@@ -130,11 +131,13 @@ int cache_open_default(struct cache *c, const char *override,
 
 	c->root = NULL;
 	c->fd = -1;
+	c->source = NULL;
 	if (cache_root_find(override, &root, err) < 0) {
 		strbuf_release(&root);
 		return -1;
 	}
 	ret = cache_open(c, root.buf, err);
+	c->source = cache_root_source(override);
 	strbuf_release(&root);
 	return ret;
 }
@@ -173,6 +176,7 @@ static int make_root(const char *root, struct strbuf *err)
 
 int cache_create_root(struct cache *c, struct strbuf *err)
 {
+	const char *source = c->source;
 	char *root;
 	int ret;
 
@@ -181,6 +185,7 @@ int cache_create_root(struct cache *c, struct strbuf *err)
 	root = xstrdup(c->root);
 	cache_close(c);
 	ret = make_root(root, err) < 0 || cache_open(c, root, err) < 0 ? -1 : 0;
+	c->source = source;
 	free(root);
 	return ret;
 }

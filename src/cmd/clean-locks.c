@@ -337,11 +337,13 @@ run:
 	lock_sweep_init(&s, &so);
 	folders_removed = clean_locks_execute(&c, &ts, &s);
 	cmd_warn_escorts(&s.grace.given_up);
-	if (o.json)
+	if (o.json) {
 		json_print_success("clean-locks",
 				   report_json(&o, &s, &ts, folders_removed));
-	else
+	} else {
 		print_human(&o, &s, &ts, folders_removed);
+		cmd_hint_empty_cache(ctx, &c);
+	}
 	if (s.count[LOCK_KEPT_ERROR])
 		ret = EXIT_FAIL;
 	lock_sweep_release(&s);

@@ -168,23 +168,35 @@ int cmd_open_cache(struct mlxk_ctx *ctx, const char *command, bool json,
 	return 0;
 }
 
+void cmd_describe_cache(struct strbuf *sb, const struct cache *c)
+{
+	struct strbuf root = STRBUF_INIT;
+
+	strbuf_addf(sb, "the cache %s (%s%s)", strbuf_printable(&root, c->root),
+		    !c->source			    ? "given"
+		    : !strcmp(c->source, "default") ? "the default"
+						    : "chosen by ",
+		    c->source && strcmp(c->source, "default") ? c->source : "");
+	strbuf_release(&root);
+}
+
 void cmd_hint_empty_cache(const struct mlxk_ctx *ctx, struct cache *c)
 {
 	struct strlist folders = STRLIST_INIT;
-	struct strbuf err = STRBUF_INIT, root = STRBUF_INIT;
+	struct strbuf err = STRBUF_INIT, where = STRBUF_INIT;
 
+	(void)ctx;
 	if (c->fd < 0 ||
 	    (cache_model_folders(c, &folders, &err) == 0 && !folders.nr)) {
+		cmd_describe_cache(&where, c);
 		fprintf(stderr,
-			"hint: the cache %s (chosen by %s) %s; get a model "
-			"with 'mlxk pull ORG/NAME'\n",
-			strbuf_printable(&root, c->root),
-			cache_root_source(ctx->cache_dir),
+			"hint: %s %s; get a model with 'mlxk pull ORG/NAME'\n",
+			where.buf,
 			c->fd < 0 ? "does not exist yet" : "holds no models");
 	}
 	strlist_clear(&folders);
 	strbuf_release(&err);
-	strbuf_release(&root);
+	strbuf_release(&where);
 }
 
 bool cmd_interactive(void)

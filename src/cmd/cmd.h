@@ -85,13 +85,26 @@ int cmd_open_cache(struct mlxk_ctx *ctx, const char *command, bool json,
 		   struct cache *c);
 /*
  * Report a model spec that did not resolve (resolve_model() < 0): an
- * empty name is a usage error (exit 2); not found, ambiguous (every match
- * listed) and unknown revisions are one error line, or the JSON error
- * envelope with type model_not_found / ambiguous_match (error.matches) /
- * hash_not_found and data (stolen, may be NULL). Returns the exit code.
+ * empty name is a usage error (exit 2); ambiguous (every match listed)
+ * and unknown revisions are one error line, or the JSON error envelope
+ * with type ambiguous_match (error.matches) / hash_not_found and data
+ * (stolen, may be NULL); not found goes to cmd_model_not_found. Returns
+ * the exit code.
  */
-int cmd_resolve_failed(const struct cmd_entry *e, bool json, const char *spec,
-		       struct resolved *res, struct json_t *data);
+int cmd_resolve_failed(const struct cmd_entry *e, bool json, struct cache *c,
+		       const char *spec, struct resolved *res,
+		       struct json_t *data);
+/*
+ * The one report of "no such model" for every command: MLX-Knife's
+ * wording, the cache that was looked in and what chose it, and what to do
+ * next (mlxk list, or mlxk pull), on one line; in JSON the envelope's
+ * error of type (model_not_found, or rm's cache_not_found) with the
+ * message "No model found matching 'spec'" and the keys cache,
+ * cache_source and next. data is stolen. Returns 1.
+ */
+int cmd_model_not_found(const char *command, bool json, struct cache *c,
+			const char *spec, const char *type,
+			struct json_t *data);
 /*
  * The colour (an SGR sequence) of a health state in human output:
  * "healthy" green, "unhealthy" red, any other state (a warning such as
@@ -130,6 +143,8 @@ int cmd_refuse_unasked(const char *command, bool json, struct json_t *data,
  * what chose it, and how to get a model (stderr, human output only).
  */
 void cmd_hint_empty_cache(const struct mlxk_ctx *ctx, struct cache *c);
+/* "the cache /x (chosen by HF_HUB_CACHE)", printable. */
+void cmd_describe_cache(struct strbuf *sb, const struct cache *c);
 /*
  * Ask a yes/no question on the terminal; default_yes picks the answer
  * for an empty line. Returns true for yes.

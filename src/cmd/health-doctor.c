@@ -66,8 +66,8 @@ static int select_targets(struct cache *c, const char *spec,
 	memset(s, 0, sizeof(*s));
 	if (spec) {
 		if (resolve_model(c, spec, &res) < 0) {
-			ret = cmd_resolve_failed(&cmd_health_entry, json, spec,
-						 &res, NULL);
+			ret = cmd_resolve_failed(&cmd_health_entry, json, c,
+						 spec, &res, NULL);
 			goto out;
 		}
 		strlist_push(&folders, res.folder);
@@ -532,6 +532,8 @@ static json_t *cache_json(const struct cache *c,
 				    cat);
 	}
 	json_object_set_new(o, "root", json_string_lossy(c->root));
+	json_object_set_new(o, "root_source",
+			    c->source ? json_string(c->source) : json_null());
 	json_object_set_new(o, "repos", json_integer((json_int_t)rep->repos));
 	json_object_set_new(o, "shared", json_boolean(rep->perms.shared));
 	json_object_set_new(o, "group",
@@ -865,6 +867,9 @@ int health_doctor_run(struct mlxk_ctx *ctx, const struct health_opts *o)
 		free(msg);
 	} else if (o->json) {
 		json_print_success("health", data);
+	} else if (ret == EXIT_OK) {
+		/* (an error already said where it looked) */
+		cmd_hint_empty_cache(ctx, &c);
 	}
 	cache_close(&c);
 	return ret;

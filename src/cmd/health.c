@@ -403,9 +403,9 @@ static int cmd_health_exec(int argc, char **argv, struct mlxk_ctx *ctx)
 		}
 		strlist_clear(&folders);
 		if (!rep.nr) {
-			status = cmd_fail("health", o.json, report_json(&rep),
-					  "model_not_found",
-					  "no model matches the pattern");
+			status = cmd_model_not_found("health", o.json, &c,
+						     o.spec, "model_not_found",
+						     report_json(&rep));
 			goto out;
 		}
 	} else if (o.spec) {
@@ -413,7 +413,7 @@ static int cmd_health_exec(int argc, char **argv, struct mlxk_ctx *ctx)
 
 		if (resolve_model(&c, o.spec, &res) < 0) {
 			status = cmd_resolve_failed(&cmd_health_entry, o.json,
-						    o.spec, &res,
+						    &c, o.spec, &res,
 						    report_json(&rep));
 			resolved_release(&res);
 			goto out;

@@ -376,6 +376,8 @@ static int cmd_prune_exec(int argc, char **argv, struct mlxk_ctx *ctx)
 	if (cmd_open_cache(ctx, "prune", o.json, &c) < 0)
 		return EXIT_FAIL;
 	ret = run(&c, &o);
+	if (!o.json)
+		cmd_hint_empty_cache(ctx, &c);
 	cache_close(&c);
 	return ret;
 }

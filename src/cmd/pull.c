@@ -214,14 +214,19 @@ static int offline_check(struct pull *p, struct cache *c)
 		code = report(p, EXIT_OK, "already_exists", NULL, msg.buf,
 			      NULL);
 	} else {
+		struct strbuf where = STRBUF_INIT;
+
+		cmd_describe_cache(&where, c);
 		strbuf_addf(&msg,
 			    "cannot download '%s': offline mode is on "
-			    "(HF_HUB_OFFLINE) and the cache does not "
-			    "hold it complete",
-			    p->name);
+			    "(HF_HUB_OFFLINE) and %s does not hold it "
+			    "complete",
+			    p->name, where.buf);
 		if (st.missing > 0)
 			strbuf_addf(&msg, " (%d of %zu files missing)",
 				    st.missing, st.wanted);
+		strbuf_addstr(&msg, "; unset HF_HUB_OFFLINE to fetch it");
+		strbuf_release(&where);
 		code = report(p, EXIT_FAIL, "failed", "download_failed",
 			      msg.buf, NULL);
 	}
@@ -590,7 +595,7 @@ static int cmd_pull_exec(int argc, char **argv, struct mlxk_ctx *ctx)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct pull p;
-	struct cache c = { NULL, -1, false };
+	struct cache c = { NULL, -1, false, NULL };
 	struct strbuf err = STRBUF_INIT;
 	struct resolved res;
 	int opt, code;

@@ -483,12 +483,14 @@ static int run_many(const struct rm_opts *o, struct cache *c, char **specs,
 				      ? cmd_usage_error(&cmd_rm_entry, o->json,
 							"%s",
 							x->res.message.buf)
+			      : x->res.status == RESOLVE_NOT_FOUND
+				      ? cmd_model_not_found(
+						"rm", o->json, c, x->res.base,
+						"model_not_found", NULL)
 				      : fail(o, NULL,
 					     x->res.status == RESOLVE_AMBIGUOUS
 						     ? "ambiguous_match"
-					     : x->res.status == RESOLVE_NO_REV
-						     ? "hash_not_found"
-						     : "model_not_found",
+						     : "hash_not_found",
 					     x->res.message.buf, NULL);
 			goto out;
 		}
@@ -702,11 +704,9 @@ static int cmd_rm_exec(int argc, char **argv, struct mlxk_ctx *ctx)
 	if (cmd_open_cache(ctx, "rm", o.json, &c) < 0)
 		return EXIT_FAIL;
 	if (c.fd < 0) {
-		struct strbuf m = STRBUF_INIT;
-
-		strbuf_addf(&m, "cache '%s' does not exist", c.root);
-		ret = fail(&o, NULL, "cache_not_found", m.buf, NULL);
-		strbuf_release(&m);
+		/* MLX-Knife's type for a missing cache; our one message. */
+		ret = cmd_model_not_found("rm", o.json, &c, o.spec,
+					  "cache_not_found", NULL);
 		cache_close(&c);
 		return ret;
 	}
@@ -737,8 +737,8 @@ static int cmd_rm_exec(int argc, char **argv, struct mlxk_ctx *ctx)
 					     available_hashes(&c, res.folder)));
 			break;
 		default:
-			ret = fail(&o, NULL, "model_not_found", res.message.buf,
-				   NULL);
+			ret = cmd_model_not_found("rm", o.json, &c, res.base,
+						  "model_not_found", NULL);
 		}
 		goto out;
 	}

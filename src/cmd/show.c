@@ -322,8 +322,8 @@ static int cmd_show_exec(int argc, char **argv, struct mlxk_ctx *ctx)
 	if (cmd_open_cache(ctx, "show", json, &c) < 0)
 		return EXIT_FAIL;
 	if (resolve_model(&c, spec, &res) < 0) {
-		status = cmd_resolve_failed(&cmd_show_entry, json, spec, &res,
-					    NULL);
+		status = cmd_resolve_failed(&cmd_show_entry, json, &c, spec,
+					    &res, NULL);
 		goto out_res;
 	}
 	if (repo_open(&c, res.folder, &r, &err) < 0) {
