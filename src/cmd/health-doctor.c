@@ -133,6 +133,7 @@ static void show_progress(const struct verify_progress *vp, void *arg)
 	st.net = vp->bytes_done;
 	st.files_done = vp->files_done;
 	st.files_total = vp->files_total;
+	st.file = NULL;
 	progress_draw(p, &st, false);
 }
 

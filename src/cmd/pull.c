@@ -290,6 +290,7 @@ static void on_tick(struct download *d, void *user)
 	s.net = d->shown.bytes_net;
 	s.files_done = d->shown.files_done;
 	s.files_total = d->nr_files;
+	s.file = d->shown.active;
 	progress_draw(&p->prog, &s, false);
 }
 

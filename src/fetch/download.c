@@ -622,7 +622,7 @@ static bool sink(const char *data, size_t len, const struct http_resp *rs,
 		data += n;
 		len -= n;
 		x->df->fetched += n;
-		download_progress(x->d, (int64_t)n, n);
+		download_received(x->d, x->df, n);
 		if (x->buf_len == RING_BUF && flush_buf_wait(x, false) < 0)
 			return false;
 	}
@@ -1176,6 +1176,8 @@ static void *worker(void *arg)
 			d->files_failed++;
 		else
 			d->files_done++;
+		if (d->active == df)
+			d->active = NULL;
 		pthread_cond_broadcast(&d->cv);
 		pthread_mutex_unlock(&d->mu);
 	}
@@ -1231,6 +1233,8 @@ int download_run(struct download *d)
 		if (d->on_tick) {
 			uint64_t done = d->bytes_done, net = d->bytes_net;
 			size_t files = d->files_done;
+			const char *active =
+				d->active ? d->active->f->path : NULL;
 
 			/* Draw without holding up the transfers. */
 			pthread_mutex_unlock(&d->mu);
@@ -1238,6 +1242,7 @@ int download_run(struct download *d)
 			d->shown.bytes_done = done;
 			d->shown.bytes_net = net;
 			d->shown.files_done = files;
+			d->shown.active = active;
 			d->on_tick(d, d->user);
 			pthread_mutex_unlock(&d->out_mu);
 			pthread_mutex_lock(&d->mu);

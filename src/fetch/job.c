@@ -9,3 +9,13 @@ void download_progress(struct download *d, int64_t done, uint64_t net)
 	d->bytes_net += net;
 	pthread_mutex_unlock(&d->mu);
 }
+
+void download_received(struct download *d, const struct dl_file *df, uint64_t n)
+{
+	pthread_mutex_lock(&d->mu);
+	d->bytes_done += n;
+	d->bytes_net += n;
+	if (!d->active)
+		d->active = df;
+	pthread_mutex_unlock(&d->mu);
+}

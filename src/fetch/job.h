@@ -69,6 +69,11 @@ struct download {
 	size_t files_done;
 	size_t files_failed;
 	/*
+	 * A file receiving bytes now, for the display: kept until it
+	 * ends, so that the name does not flicker between parallel files.
+	 */
+	const struct dl_file *active;
+	/*
 	 * on_file and on_tick run under out_mu, never under mu: a stalled
 	 * terminal must not stall the transfers. shown is the copy of the
 	 * counters above that on_tick reads.
@@ -77,6 +82,7 @@ struct download {
 	struct {
 		uint64_t bytes_done, bytes_net;
 		size_t files_done;
+		const char *active; /* its path, or NULL */
 	} shown;
 	volatile int interrupted; /* stop_request/stop_requested (atomic) */
 
@@ -89,5 +95,8 @@ struct download {
 
 /* Count bytes present (done, may be negative) and received (net). */
 void download_progress(struct download *d, int64_t done, uint64_t net);
+/* Count n bytes of df received from the network. */
+void download_received(struct download *d, const struct dl_file *df,
+		       uint64_t n);
 
 #endif

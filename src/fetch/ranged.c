@@ -414,7 +414,7 @@ static bool seg_sink(const char *data, size_t len, const struct http_resp *rs,
 				pthread_cond_broadcast(&r->cv);
 		}
 		pthread_mutex_unlock(&r->mu);
-		download_progress(r->d, (int64_t)n, n);
+		download_received(r->d, r->df, n);
 		data += n;
 		len -= n;
 	}

@@ -3,11 +3,13 @@
  * path checks, fnmatch globs, URL encoding, tokens and link targets.
  */
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "tap.h"
 #include "fetch/download.h"
 #include "hub/hub.h"
 #include "util/progress.h"
+#include "util/term.h"
 #include "util/xalloc.h"
 
 static void glob(const char *pat, const char *path, int want)
@@ -339,15 +341,60 @@ int main(void)
 	free(s);
 
 	{
-		char line[160];
-		struct progress_state ps = { 500000, 1000000, 250000, 1, 4 };
+		struct strbuf line = STRBUF_INIT;
+		struct progress_state ps = {
+			500000, 1000000, 250000, 1, 4, NULL
+		};
 		struct progress pr;
 		double r = 0;
 
-		progress_format(line, sizeof(line), &ps, 250000);
-		is_str(line,
+		progress_format(&line, &ps, 250000, 160);
+		is_str(line.buf,
 		       " 50% 500.0KB/1.0MB  250.0KB/s  ETA 0:00:02  1/4 files",
 		       "progress line");
+		/* Narrower terminals drop fields, never wrap. */
+		progress_format(&line, &ps, 250000, 54);
+		is_int((int)line.len, 53, "progress: 53 columns fit in 54");
+		progress_format(&line, &ps, 250000, 53);
+		is_str(line.buf, " 50% 500.0KB/1.0MB  250.0KB/s  ETA 0:00:02",
+		       "progress: 53 columns drop the file count");
+		progress_format(&line, &ps, 250000, 40);
+		is_str(line.buf, " 50% 500.0KB/1.0MB  ETA 0:00:02",
+		       "progress: 40 columns drop the rate");
+		progress_format(&line, &ps, 250000, 20);
+		is_str(line.buf, " 50% 500.0KB/1.0MB", "progress: 20 columns");
+		progress_format(&line, &ps, 250000, 6);
+		is_str(line.buf, " 50%", "progress: 6 columns");
+		progress_format(&line, &ps, 250000, 3);
+		is_str(line.buf, " 5", "progress: cut to the width at worst");
+		progress_format(&line, &ps, 250000, 0);
+		is_str(line.buf, "", "progress: no width, no line");
+		/* A file name fills what is left, cut in the middle. */
+		ps.file = "model-00001-of-00042.safetensors";
+		progress_format(&line, &ps, 250000, 200);
+		is_str(line.buf,
+		       " 50% 500.0KB/1.0MB  250.0KB/s  ETA 0:00:02  1/4 files  "
+		       "model-00001-of-00042.safetensors",
+		       "progress: the whole name when it fits");
+		progress_format(&line, &ps, 250000, 72);
+		is_str(line.buf,
+		       " 50% 500.0KB/1.0MB  250.0KB/s  ETA 0:00:02  1/4 files  "
+		       "model-0\xe2\x80\xa6"
+		       "etensors",
+		       "progress: a long name cut in the middle");
+		/* The ellipsis is three bytes and one column. */
+		is_int((int)line.len - 2, 71, "progress: 71 columns in 72");
+		progress_format(&line, &ps, 250000, 60);
+		is_str(line.buf,
+		       " 50% 500.0KB/1.0MB  250.0KB/s  ETA 0:00:02  1/4 files",
+		       "progress: no room for the name, none shown");
+		ps.file = "\033[31m\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e.bin";
+		progress_format(&line, &ps, 250000, 80);
+		is_str(line.buf,
+		       " 50% 500.0KB/1.0MB  250.0KB/s  ETA 0:00:02  1/4 files  "
+		       "?[31m\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e.bin",
+		       "progress: a name is shown escaped");
+		strbuf_release(&line);
 
 		/* 20 s at 10 MB/s, then 10 s at 1 MB/s, drawn 10 times a second
 		 */
@@ -378,6 +425,24 @@ int main(void)
 		ok(progress_rate(&pr, 0, 50.0) == 0, "rate: no time, no rate");
 	}
 
+	{
+		int fds[2];
+
+		/* Not a terminal: COLUMNS, else 80. */
+		if (pipe(fds) == 0) {
+			setenv("COLUMNS", "37", 1);
+			is_int((long long)term_width(fds[1]), 37,
+			       "width: COLUMNS when the fd is no terminal");
+			setenv("COLUMNS", "wide", 1);
+			is_int((long long)term_width(fds[1]), 80,
+			       "width: 80 for a COLUMNS that is no number");
+			unsetenv("COLUMNS");
+			is_int((long long)term_width(fds[1]), 80,
+			       "width: 80 without COLUMNS");
+			close(fds[0]);
+			close(fds[1]);
+		}
+	}
 	strbuf_release(&err);
 	return done_testing();
 }
