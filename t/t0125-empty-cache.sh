@@ -83,6 +83,19 @@ test_expect_success 'one wording for no such model in every command, one JSON ty
 	test_grep "; get it with .mlxk pull org/zzz.$" err
 '
 
+test_expect_success 'the datasets and Xet caches: a missing one is named with its choice' '
+	mlxk prune --datasets --xet </dev/null >out 2>err &&
+	test_grep "^hint: the datasets cache $HF_HOME/datasets (chosen by HF_HOME) does not exist; if it lives elsewhere, name it with --datasets-dir DIR$" err &&
+	test_grep "^hint: the Xet cache $HF_HOME/xet (chosen by HF_HOME) does not exist; if it lives elsewhere, name it with --xet-dir DIR$" err &&
+	HF_DATASETS_CACHE="$TRASH/nods" "$MLXK_BIN" clean-locks --datasets </dev/null >out 2>err &&
+	test_grep "^hint: the datasets cache $TRASH/nods (chosen by HF_DATASETS_CACHE) does not exist" err &&
+	mlxk --datasets-dir "$TRASH/nods" prune --datasets --dry-run </dev/null >out 2>err &&
+	test_grep "(chosen by --datasets-dir) does not exist" err &&
+	mkdir -p "$TRASH/nods" &&
+	mlxk --datasets-dir "$TRASH/nods" prune --datasets --dry-run </dev/null >out 2>err &&
+	test_grep ! "^hint: the datasets cache" err
+'
+
 test_expect_success 'no hint once there is a model, nor in JSON' '
 	mlxk --json list >out 2>err &&
 	test_must_be_empty err &&

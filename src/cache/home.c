@@ -84,3 +84,28 @@ void home_xet_root(const char *override, struct strbuf *out)
 {
 	find(override, "HF_XET_CACHE", "xet", out);
 }
+
+/* The same order as find() and under_hf_home(). */
+static const char *source(const char *override, const char *option,
+			  const char *var)
+{
+	if (override)
+		return option;
+	if (getenv(var))
+		return var;
+	if (getenv("HF_HOME"))
+		return "HF_HOME";
+	if (getenv("XDG_CACHE_HOME"))
+		return "XDG_CACHE_HOME";
+	return "default";
+}
+
+const char *home_datasets_source(const char *override)
+{
+	return source(override, "--datasets-dir", "HF_DATASETS_CACHE");
+}
+
+const char *home_xet_source(const char *override)
+{
+	return source(override, "--xet-dir", "HF_XET_CACHE");
+}

@@ -27,5 +27,12 @@ void home_assets_root(struct strbuf *out);
  * ~/.cache/huggingface/xet; ~ expanded, $VAR not.
  */
 void home_xet_root(const char *override, struct strbuf *out);
+/*
+ * What chose the datasets (home_datasets_root) or Xet (home_xet_root)
+ * cache: "--datasets-dir"/"--xet-dir" (when override), the variable,
+ * "HF_HOME", "XDG_CACHE_HOME" or "default".
+ */
+const char *home_datasets_source(const char *override);
+const char *home_xet_source(const char *override);
 
 #endif

@@ -193,6 +193,11 @@ int clean_locks_home(struct mlxk_ctx *ctx, const struct cl_home_opts *o)
 	if (o->datasets) {
 		home_datasets_root(ctx->datasets_dir, &ds);
 		home_modules_root(&mods);
+		if (!o->json)
+			cmd_hint_missing_area(
+				"datasets cache", ds.buf,
+				home_datasets_source(ctx->datasets_dir),
+				"--datasets-dir");
 		r.areas[r.nr].prefix = "";
 		r.areas[r.nr++].root = xstrdup(ds.buf);
 	}

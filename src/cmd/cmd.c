@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <getopt.h>
 
@@ -197,6 +198,23 @@ void cmd_hint_empty_cache(const struct mlxk_ctx *ctx, struct cache *c)
 	strlist_clear(&folders);
 	strbuf_release(&err);
 	strbuf_release(&where);
+}
+
+void cmd_hint_missing_area(const char *what, const char *root,
+			   const char *source, const char *option)
+{
+	struct strbuf shown = STRBUF_INIT;
+	struct stat st;
+
+	if (lstat(root, &st) == 0 || errno != ENOENT)
+		return;
+	fprintf(stderr,
+		"hint: the %s %s (%s%s) does not exist; if it lives "
+		"elsewhere, name it with %s DIR\n",
+		what, strbuf_printable(&shown, root),
+		strcmp(source, "default") ? "chosen by " : "the ", source,
+		option);
+	strbuf_release(&shown);
 }
 
 bool cmd_interactive(void)

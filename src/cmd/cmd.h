@@ -143,6 +143,12 @@ int cmd_refuse_unasked(const char *command, bool json, struct json_t *data,
  * what chose it, and how to get a model (stderr, human output only).
  */
 void cmd_hint_empty_cache(const struct mlxk_ctx *ctx, struct cache *c);
+/*
+ * When the datasets or Xet cache at root does not exist: say so, what
+ * chose it (source) and the option that names another (stderr).
+ */
+void cmd_hint_missing_area(const char *what, const char *root,
+			   const char *source, const char *option);
 /* "the cache /x (chosen by HF_HUB_CACHE)", printable. */
 void cmd_describe_cache(struct strbuf *sb, const struct cache *c);
 /*

@@ -176,6 +176,14 @@ int prune_home(struct mlxk_ctx *ctx, const struct prune_home_opts *o)
 		areas[nr].what = "xet";
 		areas[nr++].root = strbuf_detach(&root, NULL);
 	}
+	if (!o->json && o->datasets)
+		cmd_hint_missing_area("datasets cache", areas[0].root,
+				      home_datasets_source(ctx->datasets_dir),
+				      "--datasets-dir");
+	if (!o->json && o->xet)
+		cmd_hint_missing_area("Xet cache", areas[nr - 1].root,
+				      home_xet_source(ctx->xet_dir),
+				      "--xet-dir");
 	for (size_t i = 0; i < nr; i++) {
 		if (plan_area(&areas[i], &po, &err) < 0) {
 			ret = cmd_fail("prune", o->json, NULL, "prune_failed",
