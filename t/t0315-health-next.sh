@@ -148,6 +148,21 @@ test_expect_success 'a detached revision: prune --detached' '
 	healthy
 '
 
+test_expect_success 'a corrupted blob (health --verify): remove it, pull fetches it again' '
+	mlxk pull org/model@v1 >out 2>&1 &&
+	B=$(basename "$(readlink "$D/snapshots/$V1/model.safetensors")") &&
+	printf X | dd of="$D/blobs/$B" bs=1 seek=10 conv=notrunc 2>/dev/null &&
+	test_expect_code 1 mlxk health --verify org/model@v1 >out &&
+	test_grep "^  next: rm .$D/blobs/$B. && mlxk pull --force-resume org/model@v1$" out &&
+	test_expect_code 1 mlxk --json health --verify org/model@v1 >j &&
+	next=$(json j "d[\"data\"][\"verify\"][\"models\"][0][\"next\"]") &&
+	test_expect_code 0 mlxk pull --force-resume org/model@v1 >out 2>&1 &&
+	test_expect_code 1 mlxk health --verify org/model@v1 >out &&
+	eval "$next" >out 2>&1 &&
+	mlxk health --verify >out &&
+	healthy
+'
+
 test_expect_success 'a damaged model: rm MODEL (the second step) leaves a clean cache' '
 	B=$(basename "$(readlink "$D/snapshots/$MAIN/config.json")") &&
 	rm "$D/blobs/$B" &&

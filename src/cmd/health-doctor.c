@@ -142,6 +142,63 @@ static bool target_healthy(const struct verify_target *t)
 	return !t->nr_corrupt && !t->nr_unreadable && !t->load_error;
 }
 
+/* A shell word: s in single quotes. */
+static void add_quoted(struct strbuf *sb, const char *s)
+{
+	strbuf_addch(sb, '\'');
+	for (; *s; s++)
+		if (*s == '\'')
+			strbuf_addstr(sb, "'\\''");
+		else
+			strbuf_addch(sb, *s);
+	strbuf_addch(sb, '\'');
+}
+
+/*
+ * What clears a damaged revision, or NULL. pull trusts a blob that is
+ * there (its name is its hash), so a corrupted one goes first; pull then
+ * fetches it again, for every revision that links it.
+ */
+static char *verify_next(const struct verify_target *t)
+{
+	struct strbuf sb = STRBUF_INIT;
+	const char *ref = t->rev->refs.nr ? t->rev->refs.items[0] : NULL;
+
+	if (!t->nr_corrupt && !t->load_error)
+		return NULL;
+	for (size_t j = 0; j < t->nr_files; j++) {
+		const struct verify_file *f = &t->files[j];
+		char *blob;
+
+		if (f->status != VERIFY_CORRUPT || !*f->expected)
+			continue;
+		strbuf_addstr(&sb, sb.len ? " " : "rm ");
+		blob = xasprintf("%s/%s/blobs/%s", t->repo->cache->root,
+				 t->repo->folder, f->expected);
+		add_quoted(&sb, blob);
+		free(blob);
+	}
+	if (sb.len)
+		strbuf_addstr(&sb, " && ");
+	strbuf_addf(&sb, "mlxk pull --force-resume %s", t->repo->name);
+	if (!ref || strcmp(ref, "main"))
+		strbuf_addf(&sb, "@%s", ref ? ref : t->rev->commit);
+	return strbuf_detach(&sb, NULL);
+}
+
+/* For a model without a snapshot: listed by name, or by folder when
+ * it could not be opened. */
+static char *no_rev_next(const char *item)
+{
+	char *name = strncmp(item, "models--", 8) ? NULL
+						  : cache_folder_to_name(item);
+	char *next =
+		xasprintf("mlxk pull --force-resume %s", name ? name : item);
+
+	free(name);
+	return next;
+}
+
 static json_t *verify_json(const struct verify_set *s,
 			   const struct verify_stats *st)
 {
@@ -206,6 +263,14 @@ static json_t *verify_json(const struct verify_set *s,
 				    t->load_error
 					    ? json_string_lossy(t->load_error)
 					    : json_null());
+		{
+			char *next = verify_next(t);
+
+			json_object_set_new(m, "next",
+					    next ? json_string_lossy(next)
+						 : json_null());
+			free(next);
+		}
 		json_array_append_new(models, m);
 	}
 	for (size_t i = 0; i < s->no_rev.nr; i++) {
@@ -222,6 +287,12 @@ static json_t *verify_json(const struct verify_set *s,
 		json_object_set_new(m, "unreadable", json_array());
 		json_object_set_new(m, "error",
 				    json_string("no snapshot to verify"));
+		{
+			char *next = no_rev_next(s->no_rev.items[i]);
+
+			json_object_set_new(m, "next", json_string_lossy(next));
+			free(next);
+		}
 		json_array_append_new(models, m);
 	}
 	json_object_set_new(sum, "total", json_integer((json_int_t)total));
@@ -289,10 +360,22 @@ static void print_verify(const struct verify_set *s,
 				       cmd_shown(f->path),
 				       cmd_shown(f->reason));
 		}
+		{
+			char *next = verify_next(t);
+
+			if (next)
+				printf("  next: %s\n", cmd_shown(next));
+			free(next);
+		}
 	}
-	for (size_t i = 0; i < s->no_rev.nr; i++)
+	for (size_t i = 0; i < s->no_rev.nr; i++) {
+		char *next = no_rev_next(s->no_rev.items[i]);
+
 		printf("[ERROR] %s: no snapshot to verify\n",
 		       cmd_shown(s->no_rev.items[i]));
+		printf("  next: %s\n", cmd_shown(next));
+		free(next);
+	}
 	human_size(&sz, st->bytes);
 	human_size(&rate, st->seconds > 0
 				  ? (uint64_t)((double)st->bytes / st->seconds)
