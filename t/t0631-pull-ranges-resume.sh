@@ -165,7 +165,7 @@ else
 	HAVE_NODE=
 fi
 
-test_expect_success_if 'test -n "$HAVE_NODE"' 'the npm client completes what a killed ranged pull left' '
+test_expect_success_if 'test -n "$HAVE_NODE"' 'the npm client completes what a killed ranged pull left; prune takes the record' '
 	fresh && knobs "{\"rate\": 400000}" &&
 	{ "$MLXK_BIN" pull -q -j 4 --split-above 2M org/model >out 2>err & } &&
 	pid=$! &&
@@ -174,6 +174,11 @@ test_expect_success_if 'test -n "$HAVE_NODE"' 'the npm client completes what a k
 	knobs "{}" &&
 	(cd "$INTEROP" && node snapshot.mjs "$HF_ENDPOINT" org/model main "$CACHE") >js.out &&
 	cmp "$SRC" "$R/snapshots/$MAIN/model.safetensors" &&
+	test_path_is_file "$REC" &&
+	touch -d "2 hours ago" "$REC" &&
+	mlxk prune --force >prune.out &&
+	test_grep "removed models--org--model/blobs/$BIG.incomplete.ranges" prune.out &&
+	test_path_is_missing "$REC" &&
 	blobs_are_hashes "$R" &&
 	mlxk --json pull org/model >pull.json &&
 	json_check pull.json "d[\"data\"][\"download_status\"] == \"already_exists\"" &&

@@ -195,6 +195,38 @@ test_expect_success 'temporary files of interrupted writes, once an hour old' '
 	test_grep "^  models--org--a/refs/pr/1.deadbeef.tmp (40B)$" out
 '
 
+test_expect_success 'a record of finished ranges whose partial file is gone' '
+	rm -rf "$CACHE" && make_model org/a &&
+	D=$(repo_dir org/a) &&
+	E=$(printf x | sha256sum | cut -c1-64) &&
+	F=$(printf y | sha256sum | cut -c1-64) &&
+	printf "mlxk-ranges 1 100\n0 10\n" >"$D/blobs/$E.incomplete.ranges" &&
+	printf "mlxk-ranges 1 100\n0 10\n" >"$D/blobs/$F.incomplete.ranges" &&
+	head -c 101 /dev/zero >"$D/blobs/$F.incomplete" &&
+	touch -d "2 hours ago" "$D/blobs/$E.incomplete.ranges" \
+		"$D/blobs/$F.incomplete.ranges" &&
+	mlxk --json health --cache >j &&
+	json "j" "[i[\"path\"] for i in d[\"data\"][\"cache\"][\"categories\"][\"stale_temp_files\"][\"items\"]]" >paths &&
+	echo "[\"models--org--a/blobs/$E.incomplete.ranges\"]" >expect &&
+	test_cmp expect paths &&
+	test "$(cat_json j orphan_blobs "[\"count\"]")" = 0 &&
+	mlxk prune --force >out &&
+	test_path_is_missing "$D/blobs/$E.incomplete.ranges" &&
+	test_path_is_file "$D/blobs/$F.incomplete.ranges" &&
+	test_path_is_file "$D/blobs/$F.incomplete"
+'
+
+test_expect_success 'a young orphaned record stays: its pull may be starting' '
+	rm -rf "$CACHE" && make_model org/a &&
+	D=$(repo_dir org/a) &&
+	E=$(printf x | sha256sum | cut -c1-64) &&
+	printf "mlxk-ranges 1 100\n0 10\n" >"$D/blobs/$E.incomplete.ranges" &&
+	mlxk --json health --cache >j &&
+	test "$(cat_json j stale_temp_files "[\"count\"]")" = 0 &&
+	mlxk prune --force &&
+	test_path_is_file "$D/blobs/$E.incomplete.ranges"
+'
+
 test_expect_success 'datasets--, spaces-- and kernels-- repos are covered' '
 	rm -rf "$CACHE" && make_model org/a &&
 	for t in datasets spaces kernels; do

@@ -109,6 +109,10 @@ static void add_shape(struct doctor_report *rep, const char *folder, char *path,
 	it->detail = xasprintf("%s, not %s: left alone", shape_name(st), want);
 }
 
+static bool add_temp(struct repo *r, struct doctor_report *rep, const char *dir,
+		     const char *name, const struct stat *st, bool trees,
+		     time_t now);
+
 static void scan_blobs(struct repo *r, struct doctor_report *rep,
 		       const struct use *uses, size_t nr_uses)
 {
@@ -136,10 +140,16 @@ static void scan_blobs(struct repo *r, struct doctor_report *rep,
 		 * ranges) have their own category; legacy
 		 * blobs/<etag>.lock files belong to clean-locks. */
 		if (names_is_incomplete(de->d_name) ||
-		    names_is_ranges(de->d_name) || names_is_lock(de->d_name))
+		    names_is_lock(de->d_name))
 			continue;
 		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 			continue;
+		if (names_is_ranges(de->d_name)) {
+			if (doctor_record_orphaned(r->blobs_fd, de->d_name))
+				add_temp(r, rep, "blobs", de->d_name, &st,
+					 false, time(NULL));
+			continue;
+		}
 		if (!S_ISREG(st.st_mode)) {
 			add_shape(
 				rep, r->folder,
@@ -327,9 +337,26 @@ static void scan_snapshots(struct repo *r, struct doctor_report *rep,
 	free(own);
 }
 
+bool doctor_record_orphaned(int blobs_fd, const char *name)
+{
+	char *partial;
+	struct stat st;
+	bool gone;
+
+	if (!names_is_ranges(name))
+		return false;
+	/* "<etag>.incomplete.ranges" less ".ranges" */
+	partial = xstrndup(name, strlen(name) - strlen(".ranges"));
+	gone = fstatat(blobs_fd, partial, &st, AT_SYMLINK_NOFOLLOW) < 0 &&
+	       errno == ENOENT;
+	free(partial);
+	return gone;
+}
+
 /*
  * Count dir/name (st from lstat) when it is a temporary file of an atomic
- * write that never finished. Young ones may be a write in progress.
+ * write that never finished, or an orphaned record of finished ranges.
+ * Young ones may be a write in progress.
  */
 static bool add_temp(struct repo *r, struct doctor_report *rep, const char *dir,
 		     const char *name, const struct stat *st, bool trees,
@@ -337,7 +364,8 @@ static bool add_temp(struct repo *r, struct doctor_report *rep, const char *dir,
 {
 	char *rel;
 
-	if (!S_ISREG(st->st_mode) || !names_is_temp(name, trees) ||
+	if (!S_ISREG(st->st_mode) ||
+	    !(names_is_temp(name, trees) || names_is_ranges(name)) ||
 	    now - st->st_mtime < DOCTOR_TEMP_AGE)
 		return false;
 	rel = xasprintf("%s/%s", dir, name);

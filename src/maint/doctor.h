@@ -86,6 +86,13 @@ const char *doctor_cat_title(enum doctor_cat cat);
  * left over: a live writer keeps one for milliseconds.
  */
 #define DOCTOR_TEMP_AGE (60 * 60)
+
+/*
+ * Whether blobs/<name> is a record of finished ranges whose partial file
+ * is gone (another client finished or deleted the download): nothing will
+ * read it again, so it counts as a temporary file.
+ */
+bool doctor_record_orphaned(int blobs_fd, const char *name);
 /*
  * When snapshots/<commit> of the repo folder open at repo_fd last changed:
  * the newest mtime of the folder and its entries (links not followed). A

@@ -273,7 +273,7 @@ static void prune_temp(struct cache *c, struct prune_item *a, bool dry_run)
 	const struct doctor_item *it = a->item;
 	const char *slash = strrchr(it->name, '/');
 	char *dir = xstrndup(it->name, (size_t)(slash - it->name));
-	bool trees = !strcmp(dir, "trees");
+	bool trees = !strcmp(dir, "trees"), blobs = !strcmp(dir, "blobs");
 	struct stat st;
 	int rfd, dfd = -1;
 
@@ -290,7 +290,9 @@ static void prune_temp(struct cache *c, struct prune_item *a, bool dry_run)
 		return;
 	}
 	if (fstatat(dfd, slash + 1, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
-	    !S_ISREG(st.st_mode) || !names_is_temp(slash + 1, trees) ||
+	    !S_ISREG(st.st_mode) ||
+	    !(names_is_temp(slash + 1, trees) ||
+	      (blobs && doctor_record_orphaned(dfd, slash + 1))) ||
 	    time(NULL) - st.st_mtime < DOCTOR_TEMP_AGE) {
 		a->state = PRUNE_FAILED;
 		a->error = xstrdup("it changed since the scan");
