@@ -2,25 +2,32 @@
 # huggingface_hub writes them: blobs named by content hash, relative
 # symlinks in snapshots/, refs without a trailing newline.
 
-# git_blob_id FILE: the git blob SHA-1 of a file.
+# These helpers run thousands of times per script: they use shell
+# built-ins where they can (a program started costs a few milliseconds of
+# CPU, and the suite is CPU-bound on two cores).
+
+# git_blob_id FILE: the git blob SHA-1 of a file ("blob SIZE\0" and the
+# content, hashed; git computes exactly that, in one program).
 git_blob_id() {
-	local size
-	size=$(wc -c <"$1" | tr -d ' ')
-	{ printf 'blob %s\0' "$size"; cat "$1"; } | sha1sum | cut -d' ' -f1
+	git hash-object --no-filters -- "$1"
 }
 
 sha256_of() {
-	sha256sum "$1" | cut -d' ' -f1
+	local h
+	read -r h _ < <(sha256sum "$1")
+	echo "$h"
 }
 
 # repo_dir ORG/NAME: the cache folder of a model repo.
 repo_dir() {
-	echo "$CACHE/models--$(echo "$1" | sed 's|/|--|g')"
+	echo "$CACHE/models--${1//\//--}"
 }
 
 # commit_for WORD: a deterministic 40-hex commit id.
 commit_for() {
-	printf '%s' "$1" | sha1sum | cut -d' ' -f1
+	local h
+	read -r h _ < <(printf '%s' "$1" | sha1sum)
+	echo "$h"
 }
 
 # add_file ORG/NAME COMMIT PATH [--lfs] < content
@@ -28,33 +35,43 @@ commit_for() {
 # the blob name.
 add_file() {
 	local repo="$1" commit="$2" path="$3" lfs="$4"
-	local dir tmp blob depth up
-	dir=$(repo_dir "$repo")
-	mkdir -p "$dir/blobs" "$dir/snapshots/$commit/$(dirname "$path")"
+	local dir tmp blob slashes up sub=
+	dir="$CACHE/models--${repo//\//--}"
+	case "$path" in
+	*/*) sub="/${path%/*}" ;;
+	esac
+	if ! test -d "$dir/blobs" || ! test -d "$dir/snapshots/$commit$sub"; then
+		mkdir -p "$dir/blobs" "$dir/snapshots/$commit$sub" || return 1
+	fi
 	tmp="$dir/blobs/.tmp.$$"
-	cat >"$tmp"
+	cat >"$tmp" || return 1
 	if test "$lfs" = "--lfs"; then
-		blob=$(sha256_of "$tmp")
+		read -r blob _ < <(sha256sum "$tmp")
 	else
 		blob=$(git_blob_id "$tmp")
 	fi
-	mv "$tmp" "$dir/blobs/$blob"
-	depth=$(printf '%s' "$path" | tr -cd '/' | wc -c)
+	mv "$tmp" "$dir/blobs/$blob" || return 1
+	slashes=${path//[!\/]/}
 	up="../../"
-	while test "$depth" -gt 0; do
+	while test -n "$slashes"; do
 		up="../$up"
-		depth=$((depth - 1))
+		slashes=${slashes#/}
 	done
-	rm -f "$dir/snapshots/$commit/$path"
-	ln -s "${up}blobs/$blob" "$dir/snapshots/$commit/$path"
+	if test -e "$dir/snapshots/$commit/$path" || test -L "$dir/snapshots/$commit/$path"; then
+		rm -f "$dir/snapshots/$commit/$path"
+	fi
+	ln -s "${up}blobs/$blob" "$dir/snapshots/$commit/$path" || return 1
 	echo "$blob"
 }
 
 # set_ref ORG/NAME REF COMMIT: write refs/REF without a newline.
 set_ref() {
-	local dir
-	dir=$(repo_dir "$1")
-	mkdir -p "$dir/refs/$(dirname "$2")"
+	local dir sub=
+	dir="$CACHE/models--${1//\//--}"
+	case "$2" in
+	*/*) sub="/${2%/*}" ;;
+	esac
+	test -d "$dir/refs$sub" || mkdir -p "$dir/refs$sub" || return 1
 	printf '%s' "$3" >"$dir/refs/$2"
 }
 

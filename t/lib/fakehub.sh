@@ -10,13 +10,19 @@ mkdir -p "$HUBROOT"
 
 # hub_file ORG/NAME REV PATH < content: publish a file on the fake Hub.
 hub_file() {
-	mkdir -p "$HUBROOT/$1/$2/$(dirname "$3")" &&
+	local sub=
+	case "$3" in
+	*/*) sub="/${3%/*}" ;;
+	esac
+	{ test -d "$HUBROOT/$1/$2$sub" || mkdir -p "$HUBROOT/$1/$2$sub"; } &&
 	cat >"$HUBROOT/$1/$2/$3"
 }
 
 # hub_commit ORG/NAME REV: the commit the fake Hub reports for REV.
 hub_commit() {
-	printf '%s@%s' "$1" "$2" | sha1sum | cut -d' ' -f1
+	local h
+	read -r h _ < <(printf '%s@%s' "$1" "$2" | sha1sum)
+	echo "$h"
 }
 
 # knobs JSON: set the fault knobs (see fakehub.py); knobs '{}' clears.
