@@ -138,10 +138,10 @@ test_expect_success 'terminal: prune with only lock folders of gone repos asks t
 	test_path_is_missing "$CACHE/.locks/models--gone--x"
 '
 
-test_expect_success 'terminal: prune --local-dir and --xet ask; n keeps, y removes' '
-	rm -rf "$HF_HOME" ld && make_local_dir ld && make_xet "$HF_HOME/xet" &&
+test_expect_success 'terminal: prune --datasets, --local-dir and --xet ask; n keeps, y removes' '
+	rm -rf "$HF_HOME" ld && make_datasets v2 && make_local_dir ld && make_xet "$HF_HOME/xet" &&
 	find "$HF_HOME" ld | sort >before &&
-	for a in "--local-dir $TRASH/ld" --xet; do
+	for a in --datasets "--local-dir $TRASH/ld" --xet; do
 		tty_run prune $a &&
 		tty_wait "Remove them? \[y/N\]" &&
 		tty_keys n Enter &&
@@ -149,7 +149,7 @@ test_expect_success 'terminal: prune --local-dir and --xet ask; n keeps, y remov
 	done &&
 	find "$HF_HOME" ld | sort >after &&
 	test_cmp before after &&
-	for a in "--local-dir $TRASH/ld" --xet; do
+	for a in --datasets "--local-dir $TRASH/ld" --xet; do
 		tty_run prune $a &&
 		tty_wait "Remove them? \[y/N\]" &&
 		tty_keys y Enter &&
