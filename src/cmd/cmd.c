@@ -169,15 +169,23 @@ int cmd_open_cache(struct mlxk_ctx *ctx, const char *command, bool json,
 	return 0;
 }
 
+/* "(chosen by HF_HOME)", "(the default)": what chose a cache's folder. */
+static void add_source(struct strbuf *sb, const char *source)
+{
+	if (!source)
+		strbuf_addstr(sb, " (given)");
+	else if (!strcmp(source, "default"))
+		strbuf_addstr(sb, " (the default)");
+	else
+		strbuf_addf(sb, " (chosen by %s)", source);
+}
+
 void cmd_describe_cache(struct strbuf *sb, const struct cache *c)
 {
 	struct strbuf root = STRBUF_INIT;
 
-	strbuf_addf(sb, "the cache %s (%s%s)", strbuf_printable(&root, c->root),
-		    !c->source			    ? "given"
-		    : !strcmp(c->source, "default") ? "the default"
-						    : "chosen by ",
-		    c->source && strcmp(c->source, "default") ? c->source : "");
+	strbuf_addf(sb, "the cache %s", strbuf_printable(&root, c->root));
+	add_source(sb, c->source);
 	strbuf_release(&root);
 }
 
@@ -203,17 +211,19 @@ void cmd_hint_empty_cache(const struct mlxk_ctx *ctx, struct cache *c)
 void cmd_hint_missing_area(const char *what, const char *root,
 			   const char *source, const char *option)
 {
-	struct strbuf shown = STRBUF_INIT;
+	struct strbuf line = STRBUF_INIT, shown = STRBUF_INIT;
 	struct stat st;
 
 	if (lstat(root, &st) == 0 || errno != ENOENT)
 		return;
+	strbuf_addf(&line, "hint: the %s %s", what,
+		    strbuf_printable(&shown, root));
+	add_source(&line, source);
 	fprintf(stderr,
-		"hint: the %s %s (%s%s) does not exist; if it lives "
-		"elsewhere, name it with %s DIR\n",
-		what, strbuf_printable(&shown, root),
-		strcmp(source, "default") ? "chosen by " : "the ", source,
-		option);
+		"%s does not exist; if it lives elsewhere, name it with %s "
+		"DIR\n",
+		line.buf, option);
+	strbuf_release(&line);
 	strbuf_release(&shown);
 }
 

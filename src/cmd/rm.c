@@ -745,8 +745,7 @@ static int cmd_rm_exec(int argc, char **argv, struct mlxk_ctx *ctx)
 	if (res.fuzzy && cmd_delete_policy(o.force, o.dry_run, o.json, true,
 					   true) == CMD_REFUSE) {
 		if (o.json) {
-			/* MLX-Knife's answer: a success that deletes nothing.
-			 */
+			/* MLX-Knife's answer: success, nothing deleted. */
 			struct strbuf m = STRBUF_INIT;
 			json_t *d;
 
