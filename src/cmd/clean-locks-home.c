@@ -220,7 +220,6 @@ int clean_locks_home(struct mlxk_ctx *ctx, const struct cl_home_opts *o)
 	if (cmd_delete_policy(o->force, o->dry_run, o->json, true, false) ==
 	    CMD_ASK) {
 		struct lock_sweep_opts dry = so;
-		struct strbuf q = STRBUF_INIT;
 		bool yes;
 
 		dry.dry_run = true;
@@ -239,22 +238,11 @@ int clean_locks_home(struct mlxk_ctx *ctx, const struct cl_home_opts *o)
 			memset(&hl, 0, sizeof(hl));
 			goto run;
 		}
-		cmd_locks_kept_summary(&q, &s);
-		fprintf(stderr, "%zu lock file%s in %zu folder%s can go",
-			s.count[LOCK_REMOVED],
-			s.count[LOCK_REMOVED] == 1 ? "" : "s", hl.folders,
-			hl.folders == 1 ? "" : "s");
-		if (cmd_locks_kept(&s))
-			fprintf(stderr, "; %zu stay (%s)", cmd_locks_kept(&s),
-				q.buf);
-		fprintf(stderr, ".\n");
+		yes = cmd_locks_confirm(&s, hl.folders);
 		lock_sweep_release(&s);
 		home_locks_release(&hl);
 		memset(&hl, 0, sizeof(hl));
-		strbuf_release(&q);
-		yes = cmd_confirm("Remove them?", false);
 		if (!yes) {
-			fprintf(stderr, "Cancelled: nothing was removed.\n");
 			ret = EXIT_FAIL; /* "no" is not success, as in hf */
 			goto out;
 		}

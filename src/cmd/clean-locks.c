@@ -302,7 +302,6 @@ static int cmd_clean_locks_exec(int argc, char **argv, struct mlxk_ctx *ctx)
 	 */
 	if (cmd_delete_policy(o.force, o.dry_run, o.json, ts.nr > 0, false) ==
 	    CMD_ASK) {
-		struct strbuf q = STRBUF_INIT;
 		struct lock_sweep_opts dry = so;
 		bool yes;
 
@@ -311,23 +310,11 @@ static int cmd_clean_locks_exec(int argc, char **argv, struct mlxk_ctx *ctx)
 		clean_locks_execute(&c, &ts, &s);
 		if (!s.count[LOCK_REMOVED]) {
 			lock_sweep_release(&s);
-			strbuf_release(&q);
 			goto run;
 		}
-		cmd_locks_kept_summary(&q, &s);
-		fprintf(stderr, "%zu lock file%s in %zu folder%s can go",
-			s.count[LOCK_REMOVED],
-			s.count[LOCK_REMOVED] == 1 ? "" : "s", ts.nr,
-			ts.nr == 1 ? "" : "s");
-		if (cmd_locks_kept(&s))
-			fprintf(stderr, "; %zu stay (%s)", cmd_locks_kept(&s),
-				q.buf);
-		fprintf(stderr, ".\n");
+		yes = cmd_locks_confirm(&s, ts.nr);
 		lock_sweep_release(&s);
-		strbuf_release(&q);
-		yes = cmd_confirm("Remove them?", false);
 		if (!yes) {
-			fprintf(stderr, "Cancelled: nothing was removed.\n");
 			ret = EXIT_FAIL; /* "no" is not success, as in hf */
 			goto out;
 		}

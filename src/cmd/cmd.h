@@ -233,6 +233,12 @@ char *cmd_owner_name(uid_t uid);
 size_t cmd_locks_kept(const struct lock_sweep *s);
 /* "3 held by a running process, 1 used recently" */
 void cmd_locks_kept_summary(struct strbuf *sb, const struct lock_sweep *s);
+/*
+ * Show what a dry sweep s found over folders lock folders ("12 lock files
+ * in 3 folders can go; 1 stay (held by a running process).") and ask on
+ * the terminal; false (and "Cancelled") when the answer is no.
+ */
+bool cmd_locks_confirm(const struct lock_sweep *s, size_t folders);
 /* "alice, bob": owners of the lock files we had no permission for. */
 void cmd_locks_no_perm_owners(struct strbuf *sb, const struct lock_sweep *s);
 

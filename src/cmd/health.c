@@ -219,7 +219,6 @@ static void report_human(const struct report *rep)
 
 			if (e->healthy != (bool)pass)
 				continue;
-
 			printf("%s%s%s%*s %s %s %s\n",
 			       colour ? cmd_state_colour(word) : "", word,
 			       colour ? TERM_RESET : "",

@@ -75,6 +75,24 @@ void cmd_locks_kept_summary(struct strbuf *sb, const struct lock_sweep *s)
 	}
 }
 
+bool cmd_locks_confirm(const struct lock_sweep *s, size_t folders)
+{
+	struct strbuf q = STRBUF_INIT;
+	size_t n = s->count[LOCK_REMOVED];
+
+	cmd_locks_kept_summary(&q, s);
+	fprintf(stderr, "%zu lock file%s in %zu folder%s can go", n,
+		n == 1 ? "" : "s", folders, folders == 1 ? "" : "s");
+	if (cmd_locks_kept(s))
+		fprintf(stderr, "; %zu stay (%s)", cmd_locks_kept(s), q.buf);
+	fprintf(stderr, ".\n");
+	strbuf_release(&q);
+	if (cmd_confirm("Remove them?", false))
+		return true;
+	fprintf(stderr, "Cancelled: nothing was removed.\n");
+	return false;
+}
+
 /* "owned by alice, bob" for the files we had no permission for. */
 void cmd_locks_no_perm_owners(struct strbuf *sb, const struct lock_sweep *s)
 {
