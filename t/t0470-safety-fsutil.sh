@@ -100,6 +100,18 @@ test_expect_success_if 'test -f "$FAULTFS"' 'rm MODEL@REV: an unreadable snapsho
 	test_cmp "$TRASH/before" after
 '
 
+# Removal lists a folder before it unlinks anything in it: a listing cut
+# short stops the removal there with the read error (not a later "not
+# empty"), and the snapshot and every blob are still there.
+test_expect_success_if 'test -f "$FAULTFS"' 'rm MODEL: a listing cut short stops the removal with the read error' '
+	two_revisions &&
+	test_must_fail faulty "$S/snapshots/$A" 1 rm org/s --force >out 2>err &&
+	test_line_count = 1 err &&
+	test_grep "^mlxk: error: cannot read directory .*snapshots/$A.: Input/output error$" err &&
+	test "$(ls "$S/snapshots/$A" | wc -l)" = 4 &&
+	test "$(ls "$S/blobs" | wc -l)" = 5
+'
+
 test_expect_success_if 'test -f "$FAULTFS"' 'prune: an unreadable listing makes it refuse and delete nothing' '
 	two_revisions &&
 	head -c 10 /dev/urandom | add_file org/s "$A" gone.bin --lfs >orphan &&
