@@ -67,6 +67,15 @@ test_expect_success 'a large file comes as several ranges at once' '
 	test "$(cat "$HUBLOG.peak")" -ge 3
 '
 
+test_expect_success 'on a link that does not cap connections, more of them are given back' '
+	fresh && knobs "{\"total_rate\": 2000000}" &&
+	mlxk pull -q -j 4 --split-above 2M org/model &&
+	model_ok &&
+	served "all(e[\"s\"] == 206 for e in s) and covered(s) == size" &&
+	test "$(cat "$HUBLOG.peak")" -le 2 &&
+	served "len(set(e[\"conn\"] for e in s if e[\"start\"] >= size // 2)) == 1"
+'
+
 test_expect_success 'MLXK_SPLIT_ABOVE sets the threshold; files below it take one connection' '
 	fresh && knobs "{\"rate\": 4000000}" &&
 	MLXK_SPLIT_ABOVE=2M mlxk pull -q -j 4 org/model &&

@@ -58,12 +58,16 @@ struct ranged {
 	char *etag;	   /* the ETag of the first reply */
 	uint64_t hashed;   /* the prefix hashed so far */
 	/*
-	 * Connections are added while they pay: the file starts with two,
+	 * Connections are added while they pay: the file starts with one,
 	 * and the number allowed doubles after the first window, then each
 	 * time the file's rate has grown by a quarter since the last
-	 * doubling.
+	 * doubling. When a doubling did not pay, it is undone: on a link
+	 * that does not cap connections, more of them only compete for the
+	 * CPU that receives and hashes.
 	 */
 	unsigned allowed;
+	unsigned paid;	   /* the last number that raised the rate */
+	bool flowing;	   /* bytes arrived: the first window starts then */
 	bool settled;	   /* more connections stopped paying */
 	unsigned strikes;  /* windows in a row that did not pay */
 	uint64_t grown_ns; /* when allowed last grew */
@@ -160,14 +164,14 @@ static double seg_rate(const struct seg *s, uint64_t now)
 /*
  * Let more connections join while they raise the rate (mu held): after a
  * doubling, the file's rate must grow by a quarter; two windows in a row
- * without that, and the number stays.
+ * without that, and the number goes back to the last one that paid.
  */
 static void ramp(struct ranged *r, uint64_t now)
 {
 	unsigned jobs = r->d->jobs > 1 ? (unsigned)r->d->jobs : 1;
 	double rate;
 
-	if (r->settled || r->allowed >= jobs || now - r->grown_ns < RAMP_NS)
+	if (r->settled || !r->flowing || now - r->grown_ns < RAMP_NS)
 		return;
 	rate = (double)(r->counted - r->grown_at) * 1e9 /
 	       (double)(now - r->grown_ns);
@@ -175,13 +179,19 @@ static void ramp(struct ranged *r, uint64_t now)
 	r->grown_at = r->counted;
 	if (r->grown_rate > 0 && rate < r->grown_rate * 1.25) {
 		/* A window may be short of a new connection's start. */
-		if (++r->strikes >= 2)
+		if (++r->strikes >= 2) {
 			r->settled = true;
+			r->allowed = r->paid;
+		}
 		return;
 	}
 	r->strikes = 0;
-	r->allowed = r->allowed * 2 < jobs ? r->allowed * 2 : jobs;
+	r->paid = r->allowed;
 	r->grown_rate = rate;
+	if (r->allowed >= jobs)
+		r->settled = true;
+	else
+		r->allowed = r->allowed * 2 < jobs ? r->allowed * 2 : jobs;
 }
 
 /* Give the upper half of s to a free connection (mu held), or NULL. */
@@ -399,6 +409,13 @@ static bool seg_sink(const char *data, size_t len, const struct http_resp *rs,
 			pthread_mutex_unlock(&r->mu);
 			return false;
 		}
+		if (!r->flowing) {
+			/* A slow first answer must not look like a slow link.
+			 */
+			r->flowing = true;
+			r->grown_ns = now_ns();
+			r->grown_at = r->counted;
+		}
 		front = s->pos == contiguous(r);
 		s->pos += n;
 		s->got += n;
@@ -550,13 +567,19 @@ static void seg_release(struct ranged *r, struct seg *s)
 	pthread_cond_broadcast(&r->cv);
 }
 
-/* Take ranges of r until none is left (users already counts us). */
-static void work(struct ranged *r, struct http_client *hc, struct seg *s)
+/*
+ * Take ranges of r until none is left (users already counts us). A
+ * helper leaves between two ranges when the file allows fewer
+ * connections than it has; the owner stays to the end.
+ */
+static void work(struct ranged *r, struct http_client *hc, struct seg *s,
+		 bool owner)
 {
 	for (;;) {
 		if (!s) {
 			pthread_mutex_lock(&r->mu);
-			s = take(r, false);
+			s = owner || r->users <= r->allowed ? take(r, false)
+							    : NULL;
 			pthread_mutex_unlock(&r->mu);
 			if (!s)
 				break;
@@ -585,7 +608,7 @@ bool ranged_help(struct download *d, struct http_client *hc)
 	if (!s)
 		return false;
 	pthread_mutex_unlock(&d->mu);
-	work(r, hc, s);
+	work(r, hc, s, false);
 	pthread_mutex_lock(&r->mu);
 	r->users--;
 	pthread_cond_broadcast(&r->cv);
@@ -745,8 +768,8 @@ static int round_start(struct ranged *r, const struct rangeset *have,
 				 r->df->f->etag, strerror(errno));
 	r->rec_ns = now_ns();
 	r->hashed = 0;
-	r->allowed = 2;
-	r->settled = false;
+	r->allowed = r->paid = 1;
+	r->settled = r->flowing = false;
 	r->strikes = 0;
 	r->grown_ns = r->rec_ns;
 	r->grown_rate = 0;
@@ -829,7 +852,7 @@ int ranged_fetch(struct download *d, struct http_client *hc, struct dl_file *df,
 		}
 		r->users = 1;
 		list_add(d, r);
-		work(r, hc, NULL);
+		work(r, hc, NULL, true);
 		list_remove(d, r);
 		pthread_mutex_lock(&r->mu);
 		r->users--;

@@ -27,6 +27,8 @@ Faults come from a JSON knobs file, re-read on every request:
 
   rate BPS           cap every connection at BPS bytes per second (a CDN's
                      per-connection limit; paced over each body)
+  total_rate BPS     cap all bodies together at BPS bytes per second (a
+                     link's limit: more connections get no more)
   range_faults L     faults for ranged (Range: bytes=A-B) download bodies,
                      a list of objects {"kind": K, "at": OFFSET,
                      "times": N (default 1), ...}; each applies to the
@@ -85,6 +87,7 @@ ARGS = None
 LOCK = threading.Lock()
 COUNTERS = {}
 ACTIVE = [0]  # bodies being sent right now
+LINK_DUE = [0.0]  # when the shared link (total_rate) is free again
 CONNS = [0]  # connections accepted, to number them
 FLIP_ALL = bytes(b ^ 0xFF for b in range(256))
 META = {}
@@ -346,6 +349,8 @@ class Handler(BaseHTTPRequestHandler):
 
     def pace(self, k, t0, sent, step):
         """Sleep so that this body stays under the knobs' rates."""
+        if k.get("total_rate"):
+            step = self.pace_link(float(k["total_rate"]), step)
         rates = [float(k[n]) for n in ("slow", "rate") if k.get(n)]
         if not rates:
             return step
@@ -360,6 +365,17 @@ class Handler(BaseHTTPRequestHandler):
         now = time.monotonic()
         if due > now:
             time.sleep(due - now)
+        return step
+
+    def pace_link(self, total, step):
+        """Take the next slot of the shared link for step bytes."""
+        step = max(1, min(step, int(total) // 50))
+        with LOCK:
+            start = max(LINK_DUE[0], time.monotonic())
+            LINK_DUE[0] = start + step / total
+        wait = start - time.monotonic()
+        if wait > 0:
+            time.sleep(wait)
         return step
 
     def send_file(self, full, start, end, limit, drop, k, lfs, fault=None):
