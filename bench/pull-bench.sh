@@ -244,6 +244,13 @@ fi
 	echo "a core when there is one. \`curl -Z\` drives all its transfers from one"
 	echo "thread; \`mlxk pull -j 8\` runs a pipeline per file."
 	echo
+	echo "A file of 64 MiB or more (\`--split-above\`) is fetched in ranges"
+	echo "(docs/pull.md): it starts with one connection and adds more only"
+	echo "while they raise its rate. Over loopback, which one connection"
+	echo "fills, it goes back to one; behind the capped server it reaches 8."
+	echo "Every range is written in place and a hasher thread follows the"
+	echo "contiguous prefix, reading it back from the page cache."
+	echo
 	echo "## Memory"
 	echo
 	echo "Peak memory does not grow with the file size. A transfer running alone"
