@@ -107,13 +107,19 @@ test_expect_success 'a client resuming by size gets 416, never a file with a hol
 	test "$code" = 416
 '
 
-test_expect_success 'the next pull fetches only the missing ranges' '
+test_expect_success 'the next pull fetches only the missing ranges, and counts them' '
 	log_reset && knobs "{}" &&
-	mlxk pull -q --force-resume -j 4 --split-above 2M org/model &&
+	mlxk --json pull --force-resume -j 4 --split-above 2M org/model >pull.json &&
 	cmp "$SRC" "$R/snapshots/$MAIN/model.safetensors" &&
 	blobs_are_hashes "$R" &&
 	test_path_is_missing "$INC" && test_path_is_missing "$REC" &&
-	only_missing_served record-at-kill
+	only_missing_served record-at-kill &&
+	had=$(awk "NR > 1 { n += \$2 - \$1 } END { print n + 0 }" record-at-kill) &&
+	test "$had" -gt 0 &&
+	json_check pull.json "d[\"data\"][\"files_resumed\"] == 1" &&
+	json_check pull.json "d[\"data\"][\"bytes_resumed\"] == $had" &&
+	# config.json (22 bytes) may or may not have landed before the kill.
+	json_check pull.json "d[\"data\"][\"bytes_downloaded\"] - ($SIZE - $had) in (0, 22)"
 '
 
 test_expect_success 'with -j 1 the record is still used' '
