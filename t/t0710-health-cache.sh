@@ -216,6 +216,24 @@ test_expect_success 'a record of finished ranges whose partial file is gone' '
 	test_path_is_file "$D/blobs/$F.incomplete"
 '
 
+test_expect_success 'an orphaned record goes under its blob lock: kept while a pull holds it' '
+	rm -rf "$CACHE" && make_model org/a &&
+	D=$(repo_dir org/a) &&
+	E=$(printf x | sha256sum | cut -c1-64) &&
+	printf "mlxk-ranges 1 100\n0 10\n" >"$D/blobs/$E.incomplete.ranges" &&
+	touch -d "2 hours ago" "$D/blobs/$E.incomplete.ranges" &&
+	L="$CACHE/.locks/models--org--a/$E.lock" &&
+	mkdir -p "${L%/*}" && touch "$L" &&
+	hold_flock "$L" &&
+	test_when_finished "kill_tree $HOLDER; wait" &&
+	mlxk prune --force >out &&
+	test_path_is_file "$D/blobs/$E.incomplete.ranges" &&
+	test_grep "^kept models--org--a/blobs/$E.incomplete.ranges: its blob lock is held" out &&
+	kill_tree $HOLDER && wait &&
+	mlxk prune --force >out &&
+	test_path_is_missing "$D/blobs/$E.incomplete.ranges"
+'
+
 test_expect_success 'a young orphaned record stays: its pull may be starting' '
 	rm -rf "$CACHE" && make_model org/a &&
 	D=$(repo_dir org/a) &&

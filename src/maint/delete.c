@@ -1226,7 +1226,25 @@ enum delete_outcome delete_blob(struct cache *c, const char *folder,
 			goto out;
 		}
 	}
-	if (!names_is_incomplete(name) &&
+	if (names_is_ranges(name)) {
+		/* Under the lock: did a pull start this download again? */
+		char *partial = names_incomplete_of(etag);
+		struct stat ps, now;
+		bool back =
+			fstatat(bfd, partial, &ps, AT_SYMLINK_NOFOLLOW) == 0 ||
+			(fstatat(bfd, name, &now, AT_SYMLINK_NOFOLLOW) == 0 &&
+			 time(NULL) - now.st_mtime < partial_age);
+
+		free(partial);
+		if (back) {
+			strbuf_reset(err);
+			strbuf_addstr(err, "its download started again since "
+					   "the scan");
+			ret = DELETE_BUSY;
+			goto out;
+		}
+	}
+	if (!names_is_incomplete(name) && !names_is_ranges(name) &&
 	    repo_blob_linked(c, folder, name) != 0) {
 		ret = DELETE_LINKED; /* since the scan, or cannot tell */
 		goto out;

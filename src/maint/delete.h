@@ -150,13 +150,13 @@ void delete_plan_release(struct delete_plan *p);
 const char *delete_kind_name(enum delete_kind k);
 
 /*
- * Remove one file blobs/<name> of repo folder (a blob or a *.incomplete
- * file) after taking its blob lock .locks/<folder>/<etag>.lock without
- * blocking (etag = name up to the first '.'; the lock file is created if
- * missing). Returns DELETE_DONE when removed (*bytes = its size),
- * DELETE_BUSY when the lock is held by someone else, or cannot be opened
- * or created by this user and so may be held by its owner (nothing done;
- * err says which), DELETE_FAILED with err set. With dry_run the
+ * Remove one file blobs/<name> of repo folder (a blob, a *.incomplete
+ * file or an orphaned record of its ranges) after taking its blob lock
+ * .locks/<folder>/<etag>.lock without blocking (etag = name up to the first
+ * '.'; the lock file is created if missing). Returns DELETE_DONE when removed
+ * (*bytes = its size), DELETE_BUSY when the lock is held by someone else, or
+ * cannot be opened or created by this user and so may be held by its owner
+ * (nothing done; err says which), DELETE_FAILED with err set. With dry_run the
  * lock is only probed and nothing changes. With grace non-NULL the lock
  * file is then removed as well (unlinked while held and parked in
  * grace; call lock_grace_finish before exiting); with grace NULL it is
@@ -168,7 +168,9 @@ const char *delete_kind_name(enum delete_kind k);
  * folder and blobs/ are opened without following links: a repo folder
  * that is a symlink is refused. A .incomplete file changed less than
  * partial_age seconds ago is looked at again under the lock and kept
- * (DELETE_BUSY): a pull resumed it since the scan.
+ * (DELETE_BUSY): a pull resumed it since the scan. So is a record of
+ * finished ranges (<etag>.incomplete.ranges) whose partial file is back
+ * or that changed less than partial_age seconds ago.
  */
 enum delete_outcome delete_blob(struct cache *c, const char *folder,
 				const char *name, bool dry_run,

@@ -38,9 +38,11 @@ static void prune_blob(struct cache *c, struct prune_item *a, bool dry_run,
 {
 	struct strbuf err = STRBUF_INIT;
 	uint64_t bytes = 0;
+	bool record = !strncmp(a->item->name, "blobs/", 6);
 	enum delete_outcome r = delete_blob(
-		c, a->item->folder, a->item->name, dry_run,
-		DOCTOR_PARTIAL_STALE_AGE, dry_run ? NULL : grace, &bytes, &err);
+		c, a->item->folder, a->item->name + (record ? 6 : 0), dry_run,
+		record ? DOCTOR_TEMP_AGE : DOCTOR_PARTIAL_STALE_AGE,
+		dry_run ? NULL : grace, &bytes, &err);
 
 	if (r == DELETE_BUSY) {
 		a->state = PRUNE_BUSY;
@@ -273,7 +275,7 @@ static void prune_temp(struct cache *c, struct prune_item *a, bool dry_run)
 	const struct doctor_item *it = a->item;
 	const char *slash = strrchr(it->name, '/');
 	char *dir = xstrndup(it->name, (size_t)(slash - it->name));
-	bool trees = !strcmp(dir, "trees"), blobs = !strcmp(dir, "blobs");
+	bool trees = !strcmp(dir, "trees");
 	struct stat st;
 	int rfd, dfd = -1;
 
@@ -290,9 +292,7 @@ static void prune_temp(struct cache *c, struct prune_item *a, bool dry_run)
 		return;
 	}
 	if (fstatat(dfd, slash + 1, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
-	    !S_ISREG(st.st_mode) ||
-	    !(names_is_temp(slash + 1, trees) ||
-	      (blobs && doctor_record_orphaned(dfd, slash + 1))) ||
+	    !S_ISREG(st.st_mode) || !names_is_temp(slash + 1, trees) ||
 	    time(NULL) - st.st_mtime < DOCTOR_TEMP_AGE) {
 		a->state = PRUNE_FAILED;
 		a->error = xstrdup("it changed since the scan");
@@ -325,7 +325,11 @@ static void run_action(struct cache *c, struct prune_plan *p,
 		prune_lock_folder(c, a, dry_run, stop);
 		break;
 	case DOCTOR_TEMP:
-		prune_temp(c, a, dry_run);
+		/* An orphaned record of ranges goes under its blob's lock. */
+		if (!strncmp(a->item->name, "blobs/", 6))
+			prune_blob(c, a, dry_run, grace);
+		else
+			prune_temp(c, a, dry_run);
 		break;
 	default:
 		prune_leftover(c, a, dry_run);
