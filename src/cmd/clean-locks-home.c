@@ -110,32 +110,16 @@ static void print_unread(const struct home_locks *hl)
 static void print_human(const struct cl_home_opts *o,
 			const struct lock_sweep *s, const struct home_locks *hl)
 {
-	struct strbuf sb = STRBUF_INIT;
-	size_t kept = cmd_locks_kept(s);
-
 	if (o->verbose)
 		print_unread(hl);
 	printf("%s %zu lock file%s in %zu folder%s\n",
 	       o->dry_run ? "Would remove" : "Removed", s->count[LOCK_REMOVED],
 	       s->count[LOCK_REMOVED] == 1 ? "" : "s", hl->folders,
 	       hl->folders == 1 ? "" : "s");
-	if (kept) {
-		cmd_locks_kept_summary(&sb, s);
-		printf("Kept %zu: %s\n", kept, sb.buf);
-		if (s->count[LOCK_KEPT_NO_PERM]) {
-			strbuf_reset(&sb);
-			cmd_locks_no_perm_owners(&sb, s);
-			printf("No permission for %zu lock file%s owned by "
-			       "%s\n",
-			       s->count[LOCK_KEPT_NO_PERM],
-			       s->count[LOCK_KEPT_NO_PERM] == 1 ? "" : "s",
-			       sb.buf);
-		}
-	}
+	cmd_print_locks_kept(s);
 	if (hl->unreadable.nr)
 		printf("Could not read %zu folder%s: their lock files stay\n",
 		       hl->unreadable.nr, hl->unreadable.nr == 1 ? "" : "s");
-	strbuf_release(&sb);
 }
 
 static json_t *report_json(const struct run *r, const struct lock_sweep *s,

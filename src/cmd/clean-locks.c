@@ -77,7 +77,6 @@ static void print_human(const struct cl_opts *o, const struct lock_sweep *s,
 			size_t folders_removed)
 {
 	struct strbuf sb = STRBUF_INIT;
-	size_t kept = cmd_locks_kept(s);
 
 	if (o->verbose) {
 		for (size_t i = 0; i < s->nr; i++) {
@@ -115,19 +114,7 @@ static void print_human(const struct cl_opts *o, const struct lock_sweep *s,
 		printf("%s by owner: %s\n",
 		       o->dry_run ? "Would remove" : "Removed", sb.buf);
 	strbuf_reset(&sb);
-	if (kept) {
-		cmd_locks_kept_summary(&sb, s);
-		printf("Kept %zu: %s\n", kept, sb.buf);
-		if (s->count[LOCK_KEPT_NO_PERM]) {
-			strbuf_reset(&sb);
-			cmd_locks_no_perm_owners(&sb, s);
-			printf("No permission for %zu lock file%s owned by "
-			       "%s\n",
-			       s->count[LOCK_KEPT_NO_PERM],
-			       s->count[LOCK_KEPT_NO_PERM] == 1 ? "" : "s",
-			       sb.buf);
-		}
-	}
+	cmd_print_locks_kept(s);
 	strbuf_release(&sb);
 }
 

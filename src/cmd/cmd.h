@@ -239,6 +239,8 @@ void cmd_locks_kept_summary(struct strbuf *sb, const struct lock_sweep *s);
  * the terminal; false (and "Cancelled") when the answer is no.
  */
 bool cmd_locks_confirm(const struct lock_sweep *s, size_t folders);
+/* "Kept 3: 2 held by ..." and whose lock files we had no permission for. */
+void cmd_print_locks_kept(const struct lock_sweep *s);
 /* "alice, bob": owners of the lock files we had no permission for. */
 void cmd_locks_no_perm_owners(struct strbuf *sb, const struct lock_sweep *s);
 

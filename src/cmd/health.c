@@ -287,6 +287,40 @@ static bool pattern_matches_many(struct cache *c, const char *spec)
 	return many;
 }
 
+/*
+ * Check every model of the cache, or those pattern (list's filter)
+ * matches; -1 with err set when the cache cannot be listed.
+ */
+static int check_all(struct cache *c, const char *pattern, struct report *rep,
+		     struct strbuf *err)
+{
+	struct strlist folders = STRLIST_INIT;
+	struct strbuf why = STRBUF_INIT;
+
+	if (cache_model_folders(c, &folders, err) < 0) {
+		strlist_clear(&folders);
+		return -1;
+	}
+	for (size_t i = 0; i < folders.nr && !stop_requested(&mlxk_interrupted);
+	     i++) {
+		char *name =
+			pattern ? cache_folder_to_name(folders.items[i]) : NULL;
+
+		if (strstr(folders.items[i], SENTINEL) ||
+		    (pattern &&
+		     !(name && resolve_name_matches(name, pattern)))) {
+			free(name);
+			continue;
+		}
+		free(name);
+		strbuf_reset(&why);
+		check_folder(c, folders.items[i], NULL, rep, &why);
+	}
+	strlist_clear(&folders);
+	strbuf_release(&why);
+	return 0;
+}
+
 static const struct option health_options[] = {
 	{ "json", no_argument, NULL, 'j' },
 	{ "verify", no_argument, NULL, 'V' },
@@ -379,28 +413,11 @@ static int cmd_health_exec(int argc, char **argv, struct mlxk_ctx *ctx)
 	    (strpbrk(o.spec, "*?[") ||
 	     (!o.json && pattern_matches_many(&c, o.spec)))) {
 		/* A pattern, as list takes it: every model it matches. */
-		struct strlist folders = STRLIST_INIT;
-
-		if (cache_model_folders(&c, &folders, &err) < 0) {
+		if (check_all(&c, o.spec, &rep, &err) < 0) {
 			status = cmd_fail("health", o.json, report_json(&rep),
 					  "health_check_failed", err.buf);
-			strlist_clear(&folders);
 			goto out;
 		}
-		for (size_t i = 0;
-		     i < folders.nr && !stop_requested(&mlxk_interrupted);
-		     i++) {
-			char *name = cache_folder_to_name(folders.items[i]);
-
-			if (name && !strstr(name, SENTINEL) &&
-			    resolve_name_matches(name, o.spec)) {
-				strbuf_reset(&err);
-				check_folder(&c, folders.items[i], NULL, &rep,
-					     &err);
-			}
-			free(name);
-		}
-		strlist_clear(&folders);
 		if (!rep.nr) {
 			status = cmd_model_not_found("health", o.json, &c,
 						     o.spec, "model_not_found",
@@ -424,24 +441,10 @@ static int cmd_health_exec(int argc, char **argv, struct mlxk_ctx *ctx)
 			goto out;
 		}
 		resolved_release(&res);
-	} else {
-		struct strlist folders = STRLIST_INIT;
-
-		if (cache_model_folders(&c, &folders, &err) < 0) {
-			status = cmd_fail("health", o.json, report_json(&rep),
-					  "health_check_failed", err.buf);
-			strlist_clear(&folders);
-			goto out;
-		}
-		for (size_t i = 0;
-		     i < folders.nr && !stop_requested(&mlxk_interrupted);
-		     i++) {
-			if (strstr(folders.items[i], SENTINEL))
-				continue;
-			strbuf_reset(&err);
-			check_folder(&c, folders.items[i], NULL, &rep, &err);
-		}
-		strlist_clear(&folders);
+	} else if (check_all(&c, NULL, &rep, &err) < 0) {
+		status = cmd_fail("health", o.json, report_json(&rep),
+				  "health_check_failed", err.buf);
+		goto out;
 	}
 	if (o.json) {
 		json_print_success("health", report_json(&rep));

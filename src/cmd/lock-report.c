@@ -75,6 +75,25 @@ void cmd_locks_kept_summary(struct strbuf *sb, const struct lock_sweep *s)
 	}
 }
 
+void cmd_print_locks_kept(const struct lock_sweep *s)
+{
+	struct strbuf sb = STRBUF_INIT;
+	size_t kept = cmd_locks_kept(s);
+
+	if (!kept)
+		return;
+	cmd_locks_kept_summary(&sb, s);
+	printf("Kept %zu: %s\n", kept, sb.buf);
+	if (s->count[LOCK_KEPT_NO_PERM]) {
+		strbuf_reset(&sb);
+		cmd_locks_no_perm_owners(&sb, s);
+		printf("No permission for %zu lock file%s owned by %s\n",
+		       s->count[LOCK_KEPT_NO_PERM],
+		       s->count[LOCK_KEPT_NO_PERM] == 1 ? "" : "s", sb.buf);
+	}
+	strbuf_release(&sb);
+}
+
 bool cmd_locks_confirm(const struct lock_sweep *s, size_t folders)
 {
 	struct strbuf q = STRBUF_INIT;
